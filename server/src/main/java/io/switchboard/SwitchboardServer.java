@@ -1,0 +1,228 @@
+package io.switchboard;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.http.staticfiles.Location;
+import io.javalin.json.JavalinJackson;
+import io.switchboard.admin.AdminGuard;
+import io.switchboard.admin.Problem;
+import io.switchboard.auth.AdminAuth;
+import io.switchboard.auth.ClientTokens;
+import io.switchboard.auth.Secrets;
+import io.switchboard.chat.ChatService;
+import io.switchboard.chat.ChatStore;
+import io.switchboard.chat.Hub;
+import io.switchboard.chat.Limits;
+import io.switchboard.chat.Sequencer;
+import io.switchboard.config.Config;
+import io.switchboard.config.Keys;
+import io.switchboard.health.HealthRoutes;
+import io.switchboard.protocol.CloseCodes;
+import io.switchboard.protocol.FrameCodec;
+import io.switchboard.store.DataDirLock;
+import io.switchboard.store.Database;
+import io.switchboard.ws.ChatSocket;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds the data dir lock, secrets, database, chat core and HTTP/WebSocket routes with
+ * plain constructors, and owns their start and graceful stop.
+ */
+public final class SwitchboardServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SwitchboardServer.class);
+
+    private final Config config;
+    private final DataDirLock lock;
+    private final Database database;
+    private final String installationId;
+    private final ThreadPoolExecutor dbReaders;
+    private final ScheduledExecutorService scheduler;
+    private final Hub hub;
+    private final Sequencer sequencer;
+    private final ClientTokens clientTokens;
+    private final Javalin app;
+    private final AtomicBoolean stopped = new AtomicBoolean();
+
+    private SwitchboardServer(Config config, DataDirLock lock, Database database) throws SQLException {
+        this.config = config;
+        this.lock = lock;
+        this.database = database;
+        Path dataDir = Path.of(config.get(Keys.DATA_DIR));
+        this.installationId = installationId(database);
+
+        String adminToken = Secrets.configuredOrStored(config.get(Keys.ADMIN_TOKEN), dataDir, "admin.token", "Admin token");
+        String jwtSecret = Secrets.configuredOrStored(config.get(Keys.JWT_SECRET), dataDir, "jwt.secret", "Client token secret");
+        AdminAuth adminAuth = new AdminAuth(List.of(new AdminAuth.Admin("admin", "operator")), List.of(adminToken));
+        this.clientTokens = new ClientTokens(jwtSecret, Clock.systemUTC());
+
+        int readers = Math.max(2, config.get(Keys.DB_POOL_SIZE) / 2);
+        this.dbReaders = new ThreadPoolExecutor(readers, readers, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(1000), daemonThreads("switchboard-db-read"));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("switchboard-timer"));
+
+        ObjectMapper mapper = new ObjectMapper();
+        FrameCodec codec = new FrameCodec(mapper);
+        Limits limits = Limits.from(config);
+        ChatStore store = new ChatStore(database.dataSource());
+        this.hub = new Hub(limits);
+        this.sequencer = new Sequencer(store, hub, codec, limits, config.get(Keys.DB_BATCH_SIZE), config.get(Keys.DB_QUEUE_CAPACITY));
+        Duration heartbeat = config.get(Keys.HEARTBEAT_INTERVAL);
+        ChatService chat = new ChatService(hub, sequencer, store, codec, limits, dbReaders, heartbeat);
+        ChatSocket socket = new ChatSocket(chat, clientTokens, config.get(Keys.ALLOWED_ORIGINS), scheduler,
+                config.get(Keys.OUTBOX_CAPACITY));
+        HealthRoutes health = new HealthRoutes(database, dbReaders);
+        AdminGuard adminGuard = new AdminGuard(adminAuth);
+
+        this.app = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.jsonMapper(new JavalinJackson(mapper, false));
+            cfg.jetty.host = config.get(Keys.HOST);
+            cfg.jetty.port = config.get(Keys.PORT);
+            cfg.jetty.modifyWebSocketServletFactory(f -> {
+                // Frames above the soft limit get an error frame from ChatService; far larger ones are cut here.
+                f.setMaxTextMessageSize(4L * limits.frameBytes());
+                f.setMaxBinaryMessageSize(limits.frameBytes());
+                f.setIdleTimeout(config.get(Keys.HEARTBEAT_TIMEOUT));
+            });
+            cfg.staticFiles.add(sf -> {
+                sf.hostedPath = "/console";
+                sf.directory = "/console";
+                sf.location = Location.CLASSPATH;
+            });
+            if (config.get(Keys.ACCESS_LOG)) {
+                Logger access = LoggerFactory.getLogger("io.switchboard.access");
+                cfg.requestLogger.http((ctx, ms) -> access.info("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.status().getCode(), Math.round(ms)));
+            }
+            health.register(cfg);
+            cfg.routes.before("/api/*", adminGuard::check);
+            cfg.routes.wsBeforeUpgrade("/ws", socket::beforeUpgrade);
+            cfg.routes.ws("/ws", socket::configure);
+            cfg.routes.error(404, "application/json", ctx -> {
+                if (ctx.path().startsWith("/api/")) Problem.of("not-found", "Not Found", 404, "no such resource").send(ctx);
+            });
+        });
+        long heartbeatMs = heartbeat.toMillis();
+        scheduler.scheduleAtFixedRate(chat::heartbeat, heartbeatMs, heartbeatMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Builds a server from configuration; nothing listens until {@link #start()}. */
+    public static SwitchboardServer create(Config config) {
+        Path dataDir = Path.of(config.get(Keys.DATA_DIR));
+        DataDirLock lock = DataDirLock.acquire(dataDir);
+        Database database = null;
+        try {
+            database = Database.open(config, dataDir);
+            return new SwitchboardServer(config, lock, database);
+        } catch (SQLException | RuntimeException e) {
+            if (database != null) database.close();
+            lock.close();
+            if (e instanceof RuntimeException re) throw re;
+            throw new IllegalStateException("Start-up failed: " + e.getMessage(), e);
+        }
+    }
+
+    public SwitchboardServer start() {
+        try {
+            sequencer.start();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot read direct message state: " + e.getMessage(), e);
+        }
+        app.start();
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public Hub hub() {
+        return hub;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    public ClientTokens clientTokens() {
+        return clientTokens;
+    }
+
+    public String installationId() {
+        return installationId;
+    }
+
+    /**
+     * Graceful stop: closes chat connections with 1001, stops accepting, writes what is queued, closes the pool.
+     * Idempotent.
+     */
+    public void stop() {
+        if (!stopped.compareAndSet(false, true)) return;
+        long deadline = System.nanoTime() + config.get(Keys.SHUTDOWN_GRACE).toNanos();
+        int open = hub.connectionCount();
+        for (var c : List.copyOf(hub.connections())) c.close(CloseCodes.GOING_AWAY, "going_away");
+        app.stop();
+        scheduler.shutdownNow();
+        try {
+            long leftMs = Math.max(100, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+            if (!sequencer.drainAndStop(leftMs)) log.warn("Database writer did not drain within the grace period");
+            dbReaders.shutdown();
+            dbReaders.awaitTermination(Math.max(100, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        database.close();
+        lock.close();
+        log.info("Switchboard stopped ({} chat connection(s) closed)", open);
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private static String installationId(Database database) throws SQLException {
+        try (Connection c = database.dataSource().getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM installation");
+                 ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) return rs.getString(1);
+            }
+            String id = Secrets.random(8);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO installation (id, created_at) VALUES (?, ?)")) {
+                ps.setString(1, id);
+                ps.setLong(2, System.currentTimeMillis());
+                ps.executeUpdate();
+            }
+            return id;
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

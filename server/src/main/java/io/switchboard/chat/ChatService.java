@@ -1,0 +1,218 @@
+package io.switchboard.chat;
+
+import io.switchboard.auth.ClientPrincipal;
+import io.switchboard.auth.Secrets;
+import io.switchboard.protocol.ClientFrame;
+import io.switchboard.protocol.CloseCodes;
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.FrameCodec;
+import io.switchboard.protocol.ProtocolException;
+import io.switchboard.protocol.ServerFrame;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a chat connection may do: admits connections, validates every client frame and hands the work to the
+ * {@link Sequencer} (ordered writes) or the read executor (history). Runs on Jetty threads and never blocks.
+ */
+public final class ChatService {
+    private static final Logger log = LoggerFactory.getLogger(ChatService.class);
+    private static final Pattern ROOM_NAME = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N}_.:@#-]{0,63}");
+    private static final int DEFAULT_HISTORY_PAGE = 50;
+
+    private final Hub hub;
+    private final Sequencer sequencer;
+    private final ChatStore store;
+    private final FrameCodec codec;
+    private final Limits limits;
+    private final Executor readers;
+    private final Duration heartbeat;
+
+    public ChatService(Hub hub, Sequencer sequencer, ChatStore store, FrameCodec codec, Limits limits,
+                       Executor readers, Duration heartbeat) {
+        this.hub = hub;
+        this.sequencer = sequencer;
+        this.store = store;
+        this.codec = codec;
+        this.limits = limits;
+        this.readers = readers;
+        this.heartbeat = heartbeat;
+    }
+
+    public static boolean isValidRoomName(String room) {
+        return room != null && ROOM_NAME.matcher(room).matches();
+    }
+
+    /** Admits an authenticated connection; null when a connection limit refused it (the peer is closed). */
+    public Connection open(ClientPrincipal principal, String remoteAddress, String userAgent, Peer peer) {
+        long now = System.currentTimeMillis();
+        Connection c = new Connection(Secrets.random(9), principal, remoteAddress, userAgent, now, peer, limits, this::cleanup);
+        ServerFrame.Welcome welcome = new ServerFrame.Welcome(c.id(), principal.user(), principal.name(), now,
+                heartbeat.toSeconds(), limits.forClients());
+        Hub.Admission admission = hub.admit(c, () -> peer.offer(codec.encode(welcome)));
+        if (admission != Hub.Admission.ADMITTED) {
+            peer.close(CloseCodes.TOO_MANY_CONNECTIONS, admission == Hub.Admission.TOO_MANY_FOR_USER
+                    ? "too_many_connections_user" : "too_many_connections_address");
+            return null;
+        }
+        sequencer.submitInternal(new Sequencer.SyncDirect(c));
+        return c;
+    }
+
+    private void cleanup(Connection c) {
+        if (hub.remove(c)) sequencer.submitInternal(new Sequencer.Disconnect(c));
+    }
+
+    /** Handles one text frame from the client. */
+    public void onText(Connection c, String text) {
+        if (c.isClosed()) return;
+        c.received(System.currentTimeMillis());
+        try {
+            if (text.length() > limits.frameBytes() / 3 && text.getBytes(StandardCharsets.UTF_8).length > limits.frameBytes()) {
+                throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE,
+                        "frame larger than " + limits.frameBytes() + " bytes", null);
+            }
+            ClientFrame frame = codec.decode(text);
+            if (!c.rate.tryTake(System.nanoTime())) {
+                throw new ProtocolException(ErrorCode.RATE_LIMITED,
+                        "more than " + limits.ratePerSecond() + " frames per second; slow down and retry", frame.id());
+            }
+            handle(c, frame);
+        } catch (ProtocolException e) {
+            reject(c, e);
+        } catch (RuntimeException e) {
+            log.error("Unexpected failure handling a frame of connection {}", c.id(), e);
+            c.deliver(codec.encode(new ServerFrame.Error(ErrorCode.UNAVAILABLE.wire(), "internal error", null)));
+        }
+    }
+
+    public void onBinary(Connection c) {
+        if (c.isClosed()) return;
+        c.received(System.currentTimeMillis());
+        reject(c, new ProtocolException(ErrorCode.BINARY_NOT_SUPPORTED, "binary frames are not supported; send JSON text", null));
+    }
+
+    /** Answers with an error frame; a connection that keeps causing errors is closed. */
+    private void reject(Connection c, ProtocolException e) {
+        c.deliver(codec.encode(e.toFrame()));
+        boolean serverSide = e.code() == ErrorCode.BUSY || e.code() == ErrorCode.UNAVAILABLE;
+        if (!serverSide && !c.violations.tryTake(System.nanoTime())) {
+            c.close(CloseCodes.POLICY_VIOLATION, "policy_violation");
+        }
+    }
+
+    private void handle(Connection c, ClientFrame frame) throws ProtocolException {
+        if (frame instanceof ClientFrame.Join j) {
+            join(c, j);
+        } else if (frame instanceof ClientFrame.Leave l) {
+            checkRoomName(l.room(), l.id());
+            if (!c.rooms.remove(l.room())) throw notJoined(l.room(), l.id());
+            if (!sequencer.submit(new Sequencer.Leave(c, l.id(), l.room()))) {
+                c.rooms.add(l.room());
+                throw busy(l.id());
+            }
+        } else if (frame instanceof ClientFrame.Send s) {
+            checkRoomName(s.room(), s.id());
+            if (!c.rooms.contains(s.room())) throw notJoined(s.room(), s.id());
+            checkText(s.text(), s.id());
+            if (!sequencer.submit(new Sequencer.Publish(c, s.id(), s.room(), s.text()))) throw busy(s.id());
+        } else if (frame instanceof ClientFrame.Dm d) {
+            if (d.to().isBlank() || d.to().length() > io.switchboard.auth.ClientTokens.MAX_USER_CHARS) {
+                throw new ProtocolException(ErrorCode.INVALID_FRAME, "field 'to' must be a user id of 1 to "
+                        + io.switchboard.auth.ClientTokens.MAX_USER_CHARS + " characters", d.id());
+            }
+            checkText(d.text(), d.id());
+            if (!sequencer.submit(new Sequencer.Direct(c, d.id(), d.to(), d.text()))) throw busy(d.id());
+        } else if (frame instanceof ClientFrame.History h) {
+            history(c, h);
+        } else if (frame instanceof ClientFrame.Ping p) {
+            c.deliver(codec.encode(new ServerFrame.Pong(p.id(), System.currentTimeMillis())));
+        }
+    }
+
+    private void join(Connection c, ClientFrame.Join j) throws ProtocolException {
+        checkRoomName(j.room(), j.id());
+        if (!c.principal().mayJoin(j.room())) {
+            throw new ProtocolException(ErrorCode.ROOM_FORBIDDEN, "your token does not allow room '" + j.room() + "'", j.id());
+        }
+        boolean added;
+        synchronized (c.rooms) { // check and add as one step: frames of one connection may race with clean-up
+            if (!c.rooms.contains(j.room()) && c.rooms.size() >= limits.roomsPerConnection()) {
+                throw new ProtocolException(ErrorCode.TOO_MANY_ROOMS,
+                        "at most " + limits.roomsPerConnection() + " rooms per connection", j.id());
+            }
+            added = c.rooms.add(j.room());
+        }
+        if (!sequencer.submit(new Sequencer.Join(c, j.id(), j.room(), j.since()))) {
+            if (added) c.rooms.remove(j.room());
+            throw busy(j.id());
+        }
+    }
+
+    private void history(Connection c, ClientFrame.History h) throws ProtocolException {
+        checkRoomName(h.room(), h.id());
+        if (!c.principal().mayJoin(h.room())) {
+            throw new ProtocolException(ErrorCode.ROOM_FORBIDDEN, "your token does not allow room '" + h.room() + "'", h.id());
+        }
+        int limit = Math.min(h.limit() == null ? DEFAULT_HISTORY_PAGE : h.limit(), limits.historyPageMax());
+        long before = h.before() == null ? Long.MAX_VALUE : h.before();
+        try {
+            readers.execute(() -> {
+                try {
+                    List<ServerFrame.Message> page = store.messagesBefore(h.room(), before, limit + 1);
+                    if (page.isEmpty() && !store.roomExists(h.room())) {
+                        c.deliver(codec.encode(new ProtocolException(ErrorCode.ROOM_NOT_FOUND,
+                                "room '" + h.room() + "' does not exist", h.id()).toFrame()));
+                        return;
+                    }
+                    boolean hasMore = page.size() > limit;
+                    if (hasMore) page = page.subList(1, page.size());
+                    c.deliver(codec.encode(new ServerFrame.History(h.id(), h.room(), page, hasMore)));
+                } catch (SQLException e) {
+                    log.warn("History read for room {} failed: {}", h.room(), e.toString());
+                    c.deliver(codec.encode(new ServerFrame.Error(ErrorCode.UNAVAILABLE.wire(), "history unavailable, retry", h.id())));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            throw busy(h.id());
+        }
+    }
+
+    private void checkRoomName(String room, String id) throws ProtocolException {
+        if (!isValidRoomName(room)) {
+            throw new ProtocolException(ErrorCode.INVALID_ROOM,
+                    "room names are 1 to 64 letters, digits or _.:@#- and start with a letter or digit", id);
+        }
+    }
+
+    private void checkText(String text, String id) throws ProtocolException {
+        if (text.isBlank()) throw new ProtocolException(ErrorCode.INVALID_FRAME, "field 'text' must not be empty", id);
+        if (text.length() > limits.textChars() && text.codePointCount(0, text.length()) > limits.textChars()) {
+            throw new ProtocolException(ErrorCode.TEXT_TOO_LONG, "text longer than " + limits.textChars() + " characters", id);
+        }
+    }
+
+    private static ProtocolException notJoined(String room, String id) {
+        return new ProtocolException(ErrorCode.NOT_JOINED, "join room '" + room + "' first", id);
+    }
+
+    private static ProtocolException busy(String id) {
+        return new ProtocolException(ErrorCode.BUSY, "server busy, retry shortly with the same id", id);
+    }
+
+    /** Pings every connection; called on the heartbeat interval. */
+    public void heartbeat() {
+        for (Connection c : hub.connections()) c.ping();
+    }
+
+    public Hub hub() {
+        return hub;
+    }
+}

@@ -1,0 +1,93 @@
+package io.switchboard.chat;
+
+import io.switchboard.auth.ClientPrincipal;
+import io.switchboard.protocol.CloseCodes;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/** One live WebSocket connection of a user: identity, counters, rooms and its outbox. */
+public final class Connection {
+    private final String id;
+    private final ClientPrincipal principal;
+    private final String remoteAddress;
+    private final String userAgent;
+    private final long connectedAt;
+    private final Peer peer;
+    private final Consumer<Connection> onClosed;
+    final TokenBucket rate;
+    final TokenBucket violations;
+
+    /** Rooms this connection asked to join, updated at once so a send right after a join is accepted. */
+    final Set<String> rooms = ConcurrentHashMap.newKeySet();
+    private final AtomicLong framesIn = new AtomicLong();
+    private final AtomicLong framesOut = new AtomicLong();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile long lastActivity;
+
+    public Connection(String id, ClientPrincipal principal, String remoteAddress, String userAgent, long now,
+                      Peer peer, Limits limits, Consumer<Connection> onClosed) {
+        this.id = id;
+        this.principal = principal;
+        this.remoteAddress = remoteAddress;
+        this.userAgent = userAgent;
+        this.connectedAt = now;
+        this.lastActivity = now;
+        this.peer = peer;
+        this.onClosed = onClosed;
+        long nanos = System.nanoTime();
+        this.rate = new TokenBucket(limits.ratePerSecond(), limits.burst(), nanos);
+        this.violations = new TokenBucket(limits.violationsPerMinute() / 60.0, limits.violationsPerMinute(), nanos);
+    }
+
+    public String id() { return id; }
+    public String user() { return principal.user(); }
+    public ClientPrincipal principal() { return principal; }
+    public String remoteAddress() { return remoteAddress; }
+    public String userAgent() { return userAgent; }
+    public long connectedAt() { return connectedAt; }
+    public long lastActivity() { return lastActivity; }
+    public long framesIn() { return framesIn.get(); }
+    public long framesOut() { return framesOut.get(); }
+    public int queued() { return peer.queued(); }
+    public Set<String> rooms() { return Set.copyOf(rooms); }
+    public boolean isClosed() { return closed.get(); }
+
+    void received(long now) {
+        framesIn.incrementAndGet();
+        lastActivity = now;
+    }
+
+    /**
+     * Queues an encoded frame; never blocks. A full outbox means the client does not read fast enough: it is
+     * closed as a slow consumer so that it cannot hold back anyone else.
+     */
+    public boolean deliver(String frame) {
+        if (closed.get()) return false;
+        if (peer.offer(frame)) {
+            framesOut.incrementAndGet();
+            return true;
+        }
+        close(CloseCodes.SLOW_CONSUMER, "slow_consumer");
+        return false;
+    }
+
+    void ping() {
+        if (!closed.get()) peer.ping();
+    }
+
+    /** Closes the transport and runs the clean-up once, whoever calls first. */
+    public void close(int code, String reason) {
+        if (closed.compareAndSet(false, true)) {
+            peer.close(code, reason);
+            onClosed.accept(this);
+        }
+    }
+
+    /** The transport closed by itself (client close, network error, idle timeout). */
+    public void transportClosed() {
+        if (closed.compareAndSet(false, true)) onClosed.accept(this);
+    }
+}

@@ -1,0 +1,86 @@
+package io.switchboard.chat;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Registry of live connections (by id, user and address) and of loaded rooms. */
+public final class Hub {
+    /** Outcome of admitting a new connection. */
+    public enum Admission { ADMITTED, TOO_MANY_FOR_USER, TOO_MANY_FOR_ADDRESS }
+
+    private final Map<String, Connection> byId = new ConcurrentHashMap<>();
+    private final Map<String, Set<Connection>> byUser = new ConcurrentHashMap<>();
+    private final Map<String, Integer> byAddress = new ConcurrentHashMap<>();
+    private final Map<String, Room> rooms = new ConcurrentHashMap<>();
+    private final Limits limits;
+
+    public Hub(Limits limits) {
+        this.limits = limits;
+    }
+
+    /**
+     * Checks the per-user and per-address limits and registers the connection. {@code beforeVisible} runs
+     * before other threads can see it (used to queue the welcome frame first).
+     */
+    public synchronized Admission admit(Connection c, Runnable beforeVisible) {
+        Set<Connection> mine = byUser.get(c.user());
+        if (mine != null && mine.size() >= limits.connectionsPerUser()) return Admission.TOO_MANY_FOR_USER;
+        if (byAddress.getOrDefault(c.remoteAddress(), 0) >= limits.connectionsPerIp()) return Admission.TOO_MANY_FOR_ADDRESS;
+        beforeVisible.run();
+        byId.put(c.id(), c);
+        byUser.computeIfAbsent(c.user(), u -> ConcurrentHashMap.newKeySet()).add(c);
+        byAddress.merge(c.remoteAddress(), 1, Integer::sum);
+        return Admission.ADMITTED;
+    }
+
+    /** Removes the connection; true only the first time (close and error may both report it). */
+    public synchronized boolean remove(Connection c) {
+        if (byId.remove(c.id()) == null) return false;
+        byUser.computeIfPresent(c.user(), (u, set) -> {
+            set.remove(c);
+            return set.isEmpty() ? null : set;
+        });
+        byAddress.computeIfPresent(c.remoteAddress(), (a, n) -> n <= 1 ? null : n - 1);
+        return true;
+    }
+
+    public Connection connection(String id) {
+        return byId.get(id);
+    }
+
+    public Collection<Connection> connections() {
+        return byId.values();
+    }
+
+    public List<Connection> connectionsOf(String user) {
+        Set<Connection> set = byUser.get(user);
+        return set == null ? List.of() : List.copyOf(set);
+    }
+
+    public int connectionCount() {
+        return byId.size();
+    }
+
+    public int userCount() {
+        return byUser.size();
+    }
+
+    public Room room(String name) {
+        return rooms.get(name);
+    }
+
+    public Collection<Room> rooms() {
+        return rooms.values();
+    }
+
+    void putRoom(Room room) {
+        rooms.put(room.name(), room);
+    }
+
+    void dropRoomIfEmpty(Room room) {
+        rooms.computeIfPresent(room.name(), (n, r) -> r == room && r.isEmpty() ? null : r);
+    }
+}

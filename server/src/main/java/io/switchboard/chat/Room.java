@@ -1,0 +1,81 @@
+package io.switchboard.chat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A room's live state. Mutated only by the {@link Sequencer} thread; read concurrently by admin views, hence the
+ * concurrent collections and the volatile counter.
+ */
+public final class Room {
+    private final String name;
+    private volatile long lastSeq;
+    private volatile long lastActivity;
+    private final Map<String, Set<Connection>> members = new ConcurrentHashMap<>();
+
+    Room(String name, long lastSeq, long lastActivity) {
+        this.name = name;
+        this.lastSeq = lastSeq;
+        this.lastActivity = lastActivity;
+    }
+
+    public String name() { return name; }
+    public long lastSeq() { return lastSeq; }
+    public long lastActivity() { return lastActivity; }
+
+    void advance(long seq, long ts) {
+        lastSeq = seq;
+        lastActivity = ts;
+    }
+
+    /** Adds the connection; true when it is the user's first connection in this room. */
+    boolean add(Connection c) {
+        Set<Connection> set = members.computeIfAbsent(c.user(), u -> ConcurrentHashMap.newKeySet());
+        boolean first = set.isEmpty();
+        set.add(c);
+        return first;
+    }
+
+    /** Removes the connection; true when it was the user's last connection in this room. */
+    boolean remove(Connection c) {
+        Set<Connection> set = members.get(c.user());
+        if (set == null || !set.remove(c)) return false;
+        if (set.isEmpty()) {
+            members.remove(c.user());
+            return true;
+        }
+        return false;
+    }
+
+    boolean contains(Connection c) {
+        Set<Connection> set = members.get(c.user());
+        return set != null && set.contains(c);
+    }
+
+    boolean isEmpty() {
+        return members.isEmpty();
+    }
+
+    public List<String> onlineUsers() {
+        return List.copyOf(members.keySet());
+    }
+
+    public int connectionCount() {
+        return members.values().stream().mapToInt(Set::size).sum();
+    }
+
+    List<Connection> connections() {
+        List<Connection> out = new ArrayList<>();
+        members.values().forEach(out::addAll);
+        return out;
+    }
+
+    void forEachConnection(java.util.function.Consumer<Connection> action) {
+        for (Set<Connection> set : members.values()) {
+            for (Connection c : set) action.accept(c);
+        }
+    }
+}

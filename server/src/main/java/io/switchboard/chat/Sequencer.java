@@ -1,0 +1,425 @@
+package io.switchboard.chat;
+
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.FrameCodec;
+import io.switchboard.protocol.ServerFrame;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer of chat state. One thread takes commands in arrival order, assigns room and direct-message
+ * sequence numbers, writes them in batched transactions, and only after the commit acks the senders and fans the
+ * frames out. Because every room mutation and every fan-out happens here, members see a room's messages in seq
+ * order and a join with {@code since} is replayed without gaps or duplicates.
+ */
+public final class Sequencer {
+    private static final Logger log = LoggerFactory.getLogger(Sequencer.class);
+    private static final int SYNC_PAGE = 500;
+
+    /** Work for the sequencer. */
+    public sealed interface Command {}
+
+    public record Publish(Connection from, String id, String room, String text) implements Command {}
+
+    public record Direct(Connection from, String id, String to, String text) implements Command {}
+
+    public record Join(Connection conn, String frameId, String room, Long since) implements Command {}
+
+    public record Leave(Connection conn, String frameId, String room) implements Command {}
+
+    public record Disconnect(Connection conn) implements Command {}
+
+    public record SyncDirect(Connection conn) implements Command {}
+
+    private final ChatStore store;
+    private final Hub hub;
+    private final FrameCodec codec;
+    private final Limits limits;
+    private final int batchSize;
+    private final int capacity;
+    private final LinkedBlockingQueue<Command> queue = new LinkedBlockingQueue<>();
+    private final AtomicInteger clientCommands = new AtomicInteger();
+    private final Thread thread;
+    private volatile boolean stopping;
+    private long directSeq;
+
+    public Sequencer(ChatStore store, Hub hub, FrameCodec codec, Limits limits, int batchSize, int capacity) {
+        this.store = store;
+        this.hub = hub;
+        this.codec = codec;
+        this.limits = limits;
+        this.batchSize = batchSize;
+        this.capacity = capacity;
+        this.thread = new Thread(this::run, "switchboard-sequencer");
+    }
+
+    public void start() throws SQLException {
+        directSeq = store.maxDirectSeq();
+        thread.start();
+    }
+
+    /** Queues a client's command; false when the queue is full or the server is stopping (answer "busy"). */
+    public boolean submit(Command c) {
+        if (stopping) return false;
+        if (clientCommands.incrementAndGet() > capacity) {
+            clientCommands.decrementAndGet();
+            return false;
+        }
+        queue.add(c);
+        return true;
+    }
+
+    /** Queues connection bookkeeping (disconnect, offline sync); never refused, so no connection is left in a room. */
+    public void submitInternal(Command c) {
+        if (!isInternal(c)) throw new IllegalArgumentException("client commands go through submit()");
+        queue.add(c);
+    }
+
+    private static boolean isInternal(Command c) {
+        return c instanceof Disconnect || c instanceof SyncDirect;
+    }
+
+    public int queued() {
+        return queue.size();
+    }
+
+    /** Stops taking client commands, writes everything queued, and waits for the thread up to the timeout. */
+    public boolean drainAndStop(long timeoutMillis) throws InterruptedException {
+        stopping = true;
+        thread.join(timeoutMillis);
+        return !thread.isAlive();
+    }
+
+    private void run() {
+        List<Command> batch = new ArrayList<>(batchSize);
+        while (true) {
+            Command first;
+            try {
+                first = queue.poll(50, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (first == null) {
+                if (stopping) return;
+                continue;
+            }
+            batch.add(first);
+            queue.drainTo(batch, batchSize - 1);
+            try {
+                process(batch);
+            } catch (RuntimeException e) {
+                log.error("Sequencer failed on a batch of {} command(s)", batch.size(), e);
+            }
+            int client = 0;
+            for (Command c : batch) if (!isInternal(c)) client++;
+            clientCommands.addAndGet(-client);
+            batch.clear();
+        }
+    }
+
+    private void process(List<Command> commands) {
+        Pending pending = new Pending();
+        for (Command c : commands) {
+            if (c instanceof Publish p) {
+                pending.publishes.add(p);
+            } else if (c instanceof Direct d) {
+                pending.directs.add(d);
+            } else if (c instanceof Join j) {
+                flush(pending);
+                join(j, pending);
+            } else if (c instanceof Leave l) {
+                flush(pending);
+                leave(l, pending);
+            } else if (c instanceof SyncDirect s) {
+                flush(pending);
+                syncDirect(s.conn());
+            } else if (c instanceof Disconnect d) {
+                disconnect(d.conn());
+            }
+        }
+        flush(pending);
+    }
+
+    /** Writes collected since the last flush. */
+    private static final class Pending {
+        final List<Publish> publishes = new ArrayList<>();
+        final List<Direct> directs = new ArrayList<>();
+        final List<String[]> memberAdds = new ArrayList<>();
+        final List<String[]> memberRemoves = new ArrayList<>();
+
+        boolean isEmpty() {
+            return publishes.isEmpty() && directs.isEmpty() && memberAdds.isEmpty() && memberRemoves.isEmpty();
+        }
+
+        void clear() {
+            publishes.clear();
+            directs.clear();
+            memberAdds.clear();
+            memberRemoves.clear();
+        }
+    }
+
+    /** What to tell whom once the batch committed, in arrival order. */
+    private sealed interface Outcome {}
+
+    private record Fresh(Connection from, Room room, ServerFrame.Message message) implements Outcome {}
+
+    private record FreshDirect(Connection from, List<Connection> recipients, ServerFrame.DirectMessage message) implements Outcome {}
+
+    private record Duplicate(Connection to, ServerFrame.Ack ack) implements Outcome {}
+
+    private record Refused(Connection to, ServerFrame.Error error) implements Outcome {}
+
+    private void flush(Pending pending) {
+        if (pending.isEmpty()) return;
+        long now = System.currentTimeMillis();
+        List<Outcome> outcomes = new ArrayList<>(pending.publishes.size() + pending.directs.size());
+        Map<Room, Long> seqs = new LinkedHashMap<>();
+        long nextDirect = directSeq;
+        try (var db = store.transaction()) {
+            try {
+                List<ServerFrame.Message> messages = sequenceRoomMessages(db, pending.publishes, now, seqs, outcomes);
+                List<ServerFrame.DirectMessage> directs = new ArrayList<>();
+                List<Boolean> delivered = new ArrayList<>();
+                nextDirect = sequenceDirectMessages(db, pending.directs, now, nextDirect, directs, delivered, outcomes);
+                if (!messages.isEmpty()) {
+                    store.insertMessages(db, messages);
+                    store.updateRoomSeqs(db, seqs.keySet(), seqs, now);
+                }
+                if (!directs.isEmpty()) store.insertDirect(db, directs, delivered);
+                for (String[] m : pending.memberAdds) store.addMembership(db, m[0], m[1], now);
+                for (String[] m : pending.memberRemoves) store.removeMembership(db, m[0], m[1]);
+                db.commit();
+            } catch (SQLException | RuntimeException e) {
+                db.rollback();
+                throw e;
+            }
+        } catch (SQLException | RuntimeException e) {
+            log.warn("Write of {} message(s) failed; senders are told to retry: {}",
+                    pending.publishes.size() + pending.directs.size(), e.toString());
+            refuseAll(pending);
+            pending.clear();
+            return;
+        }
+        seqs.forEach((room, seq) -> room.advance(seq, now));
+        directSeq = nextDirect;
+        pending.clear();
+        dispatch(outcomes);
+    }
+
+    private List<ServerFrame.Message> sequenceRoomMessages(java.sql.Connection db, List<Publish> publishes, long now,
+                                                           Map<Room, Long> seqs, List<Outcome> outcomes) throws SQLException {
+        if (publishes.isEmpty()) return List.of();
+        Set<ChatStore.Key> keys = new LinkedHashSet<>();
+        for (Publish p : publishes) keys.add(new ChatStore.Key(p.id(), p.from().user()));
+        Map<ChatStore.Key, ServerFrame.Message> known = new HashMap<>(store.findMessages(db, keys));
+        List<ServerFrame.Message> fresh = new ArrayList<>();
+        for (Publish p : publishes) {
+            ChatStore.Key key = new ChatStore.Key(p.id(), p.from().user());
+            ServerFrame.Message prior = known.get(key);
+            if (prior != null) {
+                outcomes.add(new Duplicate(p.from(), new ServerFrame.Ack(p.id(), prior.room(), null, prior.seq(), prior.ts(), true)));
+                continue;
+            }
+            Room room = hub.room(p.room());
+            if (room == null || !room.contains(p.from())) {
+                outcomes.add(new Refused(p.from(), new ServerFrame.Error(ErrorCode.NOT_JOINED.wire(),
+                        "join room '" + p.room() + "' before sending to it", p.id())));
+                continue;
+            }
+            long seq = seqs.getOrDefault(room, room.lastSeq()) + 1;
+            seqs.put(room, seq);
+            ServerFrame.Message m = new ServerFrame.Message(room.name(), seq, p.id(), p.from().user(),
+                    p.from().principal().name(), p.text(), now);
+            fresh.add(m);
+            known.put(key, m);
+            outcomes.add(new Fresh(p.from(), room, m));
+        }
+        return fresh;
+    }
+
+    private long sequenceDirectMessages(java.sql.Connection db, List<Direct> directs, long now, long nextSeq,
+                                        List<ServerFrame.DirectMessage> fresh, List<Boolean> delivered,
+                                        List<Outcome> outcomes) throws SQLException {
+        if (directs.isEmpty()) return nextSeq;
+        Set<ChatStore.Key> keys = new LinkedHashSet<>();
+        for (Direct d : directs) keys.add(new ChatStore.Key(d.id(), d.from().user()));
+        Map<ChatStore.Key, ServerFrame.DirectMessage> known = new HashMap<>(store.findDirect(db, keys));
+        for (Direct d : directs) {
+            ChatStore.Key key = new ChatStore.Key(d.id(), d.from().user());
+            ServerFrame.DirectMessage prior = known.get(key);
+            if (prior != null) {
+                outcomes.add(new Duplicate(d.from(), new ServerFrame.Ack(d.id(), null, prior.to(), prior.seq(), prior.ts(), true)));
+                continue;
+            }
+            ServerFrame.DirectMessage m = new ServerFrame.DirectMessage(++nextSeq, d.id(), d.from().user(),
+                    d.from().principal().name(), d.to(), d.text(), now);
+            // Whoever is online now receives it live; the stored flag keeps offline sync from sending it again.
+            List<Connection> recipients = hub.connectionsOf(d.to());
+            fresh.add(m);
+            delivered.add(!recipients.isEmpty());
+            known.put(key, m);
+            outcomes.add(new FreshDirect(d.from(), recipients, m));
+        }
+        return nextSeq;
+    }
+
+    private void dispatch(List<Outcome> outcomes) {
+        for (Outcome o : outcomes) {
+            if (o instanceof Fresh f) {
+                ServerFrame.Message m = f.message();
+                send(f.from(), new ServerFrame.Ack(m.id(), m.room(), null, m.seq(), m.ts(), null));
+                String encoded = codec.encode(m); // once per fan-out, shared by every recipient
+                f.room().forEachConnection(c -> c.deliver(encoded));
+            } else if (o instanceof FreshDirect f) {
+                ServerFrame.DirectMessage m = f.message();
+                send(f.from(), new ServerFrame.Ack(m.id(), null, m.to(), m.seq(), m.ts(), null));
+                String encoded = codec.encode(m);
+                Set<Connection> targets = new LinkedHashSet<>(f.recipients());
+                targets.addAll(hub.connectionsOf(m.from()));
+                for (Connection c : targets) c.deliver(encoded);
+            } else if (o instanceof Duplicate d) {
+                send(d.to(), d.ack());
+            } else if (o instanceof Refused r) {
+                send(r.to(), r.error());
+            }
+        }
+    }
+
+    private void refuseAll(Pending pending) {
+        for (Publish p : pending.publishes) send(p.from(), unavailable(p.id()));
+        for (Direct d : pending.directs) send(d.from(), unavailable(d.id()));
+    }
+
+    private static ServerFrame.Error unavailable(String id) {
+        return new ServerFrame.Error(ErrorCode.UNAVAILABLE.wire(), "message not stored, retry with the same id", id);
+    }
+
+    private void send(Connection c, ServerFrame frame) {
+        c.deliver(codec.encode(frame));
+    }
+
+    // --- membership ----------------------------------------------------------------------------------------------
+
+    private void join(Join j, Pending pending) {
+        Connection conn = j.conn();
+        if (conn.isClosed()) return;
+        try {
+            Room room = loadRoom(j.room());
+            if (room == null) {
+                conn.rooms.remove(j.room());
+                send(conn, new ServerFrame.Error(ErrorCode.ROOM_NOT_FOUND.wire(),
+                        "room '" + j.room() + "' does not exist", j.frameId()));
+                return;
+            }
+            List<ServerFrame.Message> replay = List.of();
+            boolean hasMore = false;
+            if (j.since() != null && j.since() < room.lastSeq()) {
+                try (var db = store.transaction()) {
+                    replay = store.messagesAfter(db, room.name(), j.since(), limits.replayMax() + 1);
+                    db.commit();
+                }
+                if (replay.size() > limits.replayMax()) {
+                    hasMore = true;
+                    replay = replay.subList(1, replay.size());
+                }
+            }
+            boolean firstOfUser = room.add(conn);
+            send(conn, new ServerFrame.Joined(j.frameId(), room.name(), room.lastSeq(), room.onlineUsers(),
+                    j.since() == null ? null : replay.size(), j.since() == null ? null : hasMore,
+                    replay.isEmpty() ? null : replay.get(0).seq()));
+            for (ServerFrame.Message m : replay) send(conn, m);
+            if (firstOfUser) {
+                String presence = codec.encode(new ServerFrame.Presence(room.name(), conn.user(), "join"));
+                room.forEachConnection(c -> {
+                    if (!c.user().equals(conn.user())) c.deliver(presence);
+                });
+                pending.memberAdds.add(new String[] {room.name(), conn.user()});
+            }
+        } catch (SQLException e) {
+            log.warn("Join of {} to room {} failed: {}", conn.user(), j.room(), e.toString());
+            conn.rooms.remove(j.room());
+            send(conn, new ServerFrame.Error(ErrorCode.UNAVAILABLE.wire(), "join failed, retry", j.frameId()));
+        }
+    }
+
+    /** The loaded room, loading or creating it as configured; null when it does not exist and may not be created. */
+    private Room loadRoom(String name) throws SQLException {
+        Room room = hub.room(name);
+        if (room != null) return room;
+        try (var db = store.transaction()) {
+            ChatStore.RoomRow row = store.findRoom(db, name);
+            if (row == null) {
+                if (!limits.autocreateRooms()) return null;
+                long now = System.currentTimeMillis();
+                store.createRoom(db, name, now);
+                row = new ChatStore.RoomRow(name, 0, now, false);
+            }
+            db.commit();
+            room = new Room(name, row.lastSeq(), row.lastActivity());
+        }
+        hub.putRoom(room);
+        return room;
+    }
+
+    private void leave(Leave l, Pending pending) {
+        Connection conn = l.conn();
+        Room room = hub.room(l.room());
+        if (room != null && leaveRoom(conn, room)) {
+            pending.memberRemoves.add(new String[] {room.name(), conn.user()});
+        }
+        send(conn, new ServerFrame.Left(l.frameId(), l.room()));
+    }
+
+    private void disconnect(Connection conn) {
+        for (String name : conn.rooms()) {
+            Room room = hub.room(name);
+            if (room != null) leaveRoom(conn, room);
+        }
+    }
+
+    /** Removes the connection from the room; true when it was the user's last one there (presence leave sent). */
+    private boolean leaveRoom(Connection conn, Room room) {
+        boolean last = room.remove(conn);
+        if (last) {
+            String presence = codec.encode(new ServerFrame.Presence(room.name(), conn.user(), "leave"));
+            room.forEachConnection(c -> c.deliver(presence));
+        }
+        hub.dropRoomIfEmpty(room);
+        return last;
+    }
+
+    // --- offline direct messages ---------------------------------------------------------------------------------
+
+    private void syncDirect(Connection conn) {
+        if (conn.isClosed()) return;
+        try (var db = store.transaction()) {
+            while (true) {
+                List<ServerFrame.DirectMessage> page = store.undelivered(db, conn.user(), SYNC_PAGE);
+                if (page.isEmpty()) break;
+                List<Connection> targets = hub.connectionsOf(conn.user());
+                for (ServerFrame.DirectMessage m : page) {
+                    String encoded = codec.encode(m);
+                    for (Connection c : targets) c.deliver(encoded);
+                }
+                store.markDelivered(db, page, System.currentTimeMillis());
+                db.commit();
+                if (page.size() < SYNC_PAGE) break;
+            }
+        } catch (SQLException e) {
+            log.warn("Offline sync for {} failed; it is retried on the next connect: {}", conn.user(), e.toString());
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.switchboard.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/** Every configuration key Switchboard understands, with its default and documentation. */
+public final class Keys {
+    private Keys() {}
+
+    private static <T> ConfigKey<T> key(String name, String def, java.util.function.Function<String, T> parser, String doc) {
+        return new ConfigKey<>(name, def, parser, false, doc);
+    }
+
+    private static ConfigKey<String> secret(String name, String doc) {
+        return new ConfigKey<>(name, "", Parsers.text(), true, doc);
+    }
+
+    // --- server -------------------------------------------------------------------------------------------------
+    public static final ConfigKey<String> CONFIG = key("config", "", Parsers.text(),
+            "Optional config file (Java properties, keys as in this table). Not allowed inside the file itself.");
+    public static final ConfigKey<String> HOST = key("host", "0.0.0.0", Parsers.text(), "Address to listen on.");
+    public static final ConfigKey<Integer> PORT = key("port", "8080", Parsers.integer(0, 65535),
+            "HTTP/WebSocket port; 0 picks a free one (the start-up log prints it).");
+    public static final ConfigKey<String> DATA_DIR = key("data.dir", "./data", Parsers.text(),
+            "Directory for the embedded database, generated secrets and the lock file.");
+    public static final ConfigKey<String> LOG_LEVEL = key("log.level", "INFO",
+            Parsers.oneOf("TRACE", "DEBUG", "INFO", "WARN", "ERROR"), "Log level of Switchboard's own loggers.");
+    public static final ConfigKey<Boolean> ACCESS_LOG = key("access.log", "false", Parsers.bool(),
+            "Log one line per HTTP request.");
+    public static final ConfigKey<Duration> SHUTDOWN_GRACE = key("shutdown.grace", "10s",
+            Parsers.duration(Duration.ofMillis(100), Duration.ofMinutes(10)),
+            "How long a graceful shutdown (SIGTERM) may take before the process is stopped hard.");
+
+    // --- database -----------------------------------------------------------------------------------------------
+    public static final ConfigKey<String> DB_URL = key("db.url", "", Parsers.text(),
+            "JDBC URL; empty means an embedded H2 file database in the data dir. PostgreSQL: jdbc:postgresql://host:5432/db");
+    public static final ConfigKey<String> DB_USER = key("db.user", "", Parsers.text(), "Database user.");
+    public static final ConfigKey<String> DB_PASSWORD = secret("db.password", "Database password.");
+    public static final ConfigKey<Integer> DB_POOL_SIZE = key("db.pool.size", "8", Parsers.integer(2, 200),
+            "Maximum JDBC connections in the pool.");
+    public static final ConfigKey<Integer> DB_BATCH_SIZE = key("db.batch.size", "256", Parsers.integer(1, 10_000),
+            "Most messages written in one database transaction.");
+    public static final ConfigKey<Integer> DB_QUEUE_CAPACITY = key("db.queue.capacity", "20000",
+            Parsers.integer(100, 10_000_000),
+            "Chat operations waiting for the database writer; beyond it clients are answered 'busy'.");
+
+    // --- secrets ------------------------------------------------------------------------------------------------
+    public static final ConfigKey<String> ADMIN_TOKEN = secret("admin.token",
+            "Admin API token. Unset: generated on first start into <data.dir>/admin.token (owner-only).");
+    public static final ConfigKey<String> JWT_SECRET = secret("jwt.secret",
+            "HS256 secret that signs client tokens (at least 32 bytes). Unset: generated into <data.dir>/jwt.secret.");
+
+    // --- chat ---------------------------------------------------------------------------------------------------
+    public static final ConfigKey<List<String>> ALLOWED_ORIGINS = key("allowed.origins", "", Parsers.list(),
+            "Comma-separated Origins allowed to open /ws, or *. Empty: same origin and clients that send no Origin.");
+    public static final ConfigKey<Boolean> ROOMS_AUTOCREATE = key("rooms.autocreate", "true", Parsers.bool(),
+            "Create a room on its first join; false: only rooms that already exist can be joined.");
+    public static final ConfigKey<Duration> HEARTBEAT_INTERVAL = key("heartbeat.interval", "25s",
+            Parsers.duration(Duration.ofMillis(100), Duration.ofMinutes(10)), "How often the server pings each connection.");
+    public static final ConfigKey<Duration> HEARTBEAT_TIMEOUT = key("heartbeat.timeout", "60s",
+            Parsers.duration(Duration.ofMillis(200), Duration.ofHours(1)),
+            "A connection that sends nothing (not even a pong) for this long is closed.");
+    public static final ConfigKey<Integer> LIMIT_FRAME_BYTES = key("limits.frame.bytes", "16384",
+            Parsers.integer(256, 16 * 1024 * 1024),
+            "Largest accepted text frame; larger ones get error frame_too_large, above 4x it the socket is closed (1009).");
+    public static final ConfigKey<Integer> LIMIT_TEXT_CHARS = key("limits.text.chars", "4000", Parsers.integer(1, 1_000_000),
+            "Longest message text, in characters (error text_too_long).");
+    public static final ConfigKey<Integer> LIMIT_RATE = key("limits.rate", "20", Parsers.integer(1, 1_000_000),
+            "Frames per second per connection, sustained (error rate_limited).");
+    public static final ConfigKey<Integer> LIMIT_BURST = key("limits.burst", "40", Parsers.integer(1, 1_000_000),
+            "Frames a connection may send in a burst above the sustained rate.");
+    public static final ConfigKey<Integer> LIMIT_ROOMS = key("limits.rooms.per.connection", "50", Parsers.integer(1, 100_000),
+            "Rooms one connection may be joined to at once (error too_many_rooms).");
+    public static final ConfigKey<Integer> LIMIT_CONNECTIONS_PER_USER = key("limits.connections.per.user", "10",
+            Parsers.integer(1, 1_000_000), "Simultaneous connections of one user (close 4005).");
+    public static final ConfigKey<Integer> LIMIT_CONNECTIONS_PER_IP = key("limits.connections.per.ip", "1000",
+            Parsers.integer(1, 10_000_000), "Simultaneous connections from one remote address (close 4005).");
+    public static final ConfigKey<Integer> LIMIT_VIOLATIONS = key("limits.violations.per.minute", "30",
+            Parsers.integer(1, 1_000_000),
+            "Errors a connection may cause per minute (limits, bad frames) before it is closed with 4008.");
+    public static final ConfigKey<Integer> OUTBOX_CAPACITY = key("limits.outbox.frames", "1024", Parsers.integer(8, 1_000_000),
+            "Frames queued for one slow client before it is disconnected (close 1013 slow_consumer).");
+    public static final ConfigKey<Integer> REPLAY_MAX = key("history.replay.max", "500", Parsers.integer(1, 100_000),
+            "Most messages replayed by join with since; older ones are paged with history.");
+    public static final ConfigKey<Integer> HISTORY_PAGE_MAX = key("history.page.max", "200", Parsers.integer(1, 10_000),
+            "Largest history page a client may ask for.");
+
+    public static final List<ConfigKey<?>> ALL = List.of(
+            CONFIG, HOST, PORT, DATA_DIR, LOG_LEVEL, ACCESS_LOG, SHUTDOWN_GRACE,
+            DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, DB_BATCH_SIZE, DB_QUEUE_CAPACITY,
+            ADMIN_TOKEN, JWT_SECRET,
+            ALLOWED_ORIGINS, ROOMS_AUTOCREATE, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT,
+            LIMIT_FRAME_BYTES, LIMIT_TEXT_CHARS, LIMIT_RATE, LIMIT_BURST, LIMIT_ROOMS,
+            LIMIT_CONNECTIONS_PER_USER, LIMIT_CONNECTIONS_PER_IP, LIMIT_VIOLATIONS, OUTBOX_CAPACITY,
+            REPLAY_MAX, HISTORY_PAGE_MAX);
+}

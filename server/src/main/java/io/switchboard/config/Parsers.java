@@ -1,0 +1,91 @@
+package io.switchboard.config;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Value parsers for configuration keys; each throws IllegalArgumentException with a human message. */
+final class Parsers {
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+    private Parsers() {}
+
+    static Function<String, String> text() {
+        return s -> s;
+    }
+
+    static Function<String, Integer> integer(int min, int max) {
+        return s -> {
+            int v;
+            try {
+                v = Integer.parseInt(s.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("expected a whole number, got '" + s + "'");
+            }
+            if (v < min || v > max) {
+                throw new IllegalArgumentException("expected a number from " + min + " to " + max + ", got " + v);
+            }
+            return v;
+        };
+    }
+
+    static Function<String, Boolean> bool() {
+        return s -> switch (s.trim().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
+            default -> throw new IllegalArgumentException("expected true or false, got '" + s + "'");
+        };
+    }
+
+    /** Durations like {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 7d}. */
+    static Function<String, Duration> duration(Duration min, Duration max) {
+        return s -> {
+            Duration d = parseDuration(s);
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                throw new IllegalArgumentException("expected a duration from " + format(min) + " to " + format(max) + ", got " + s);
+            }
+            return d;
+        };
+    }
+
+    static Duration parseDuration(String s) {
+        Matcher m = DURATION.matcher(s.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("expected a duration such as 500ms, 30s, 5m, 1h or 7d, got '" + s + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+    }
+
+    static String format(Duration d) {
+        if (d.toMillis() % 1000 != 0) return d.toMillis() + "ms";
+        long s = d.toSeconds();
+        if (s % 86400 == 0) return s / 86400 + "d";
+        if (s % 3600 == 0) return s / 3600 + "h";
+        if (s % 60 == 0) return s / 60 + "m";
+        return s + "s";
+    }
+
+    static Function<String, List<String>> list() {
+        return s -> Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+    }
+
+    static Function<String, String> oneOf(String... allowed) {
+        return s -> {
+            for (String a : allowed) {
+                if (a.equalsIgnoreCase(s.trim())) return a;
+            }
+            throw new IllegalArgumentException("expected one of " + String.join(", ", allowed) + ", got '" + s + "'");
+        };
+    }
+}

@@ -1,0 +1,21 @@
+package io.switchboard.protocol;
+
+/** WebSocket close codes Switchboard uses, with whether a client should reconnect. See docs/protocol.md. */
+public final class CloseCodes {
+    private CloseCodes() {}
+
+    /** Server shutting down; reconnect with backoff. */
+    public static final int GOING_AWAY = 1001;
+    /** Frame above the transport hard limit (4x limits.frame.bytes); reconnect allowed. */
+    public static final int TOO_BIG = 1009;
+    /** The client did not read its frames fast enough; reconnect and resume. */
+    public static final int SLOW_CONSUMER = 1013;
+    /** Token missing, malformed, forged or of a wrong algorithm; terminal until the client has a valid token. */
+    public static final int UNAUTHORIZED = 4001;
+    /** Token expired; get a fresh token, then reconnect. */
+    public static final int TOKEN_EXPIRED = 4002;
+    /** Too many connections for this user or address; reconnect later. */
+    public static final int TOO_MANY_CONNECTIONS = 4005;
+    /** Repeated protocol or limit violations; reconnect after a backoff. */
+    public static final int POLICY_VIOLATION = 4008;
+}

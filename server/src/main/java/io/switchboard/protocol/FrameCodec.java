@@ -1,0 +1,111 @@
+package io.switchboard.protocol;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+
+/**
+ * The one place that turns JSON text into {@link ClientFrame}s and {@link ServerFrame}s into JSON text.
+ * Decoding is explicit per field so that every bad input gets an error naming the field, never an exception.
+ */
+public final class FrameCodec {
+    private static final int MAX_ID_CHARS = 128;
+
+    private final ObjectMapper mapper;
+    private final ObjectWriter writer;
+
+    public FrameCodec(ObjectMapper mapper) {
+        this.mapper = mapper;
+        this.writer = mapper.writerFor(ServerFrame.class);
+    }
+
+    public String encode(ServerFrame frame) {
+        try {
+            return writer.writeValueAsString(frame);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode " + frame.getClass().getSimpleName(), e);
+        }
+    }
+
+    public ClientFrame decode(String text) throws ProtocolException {
+        JsonNode node;
+        try {
+            node = mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new ProtocolException(ErrorCode.BAD_JSON, "frame is not valid JSON", null);
+        }
+        if (node == null || !node.isObject()) {
+            throw new ProtocolException(ErrorCode.INVALID_FRAME, "frame must be a JSON object", null);
+        }
+        String id = optionalText(node, "id", MAX_ID_CHARS, null);
+        JsonNode type = node.get("type");
+        if (type == null || !type.isTextual()) {
+            throw new ProtocolException(ErrorCode.INVALID_FRAME, "field 'type' must be a string", id);
+        }
+        return switch (type.asText()) {
+            case "join" -> new ClientFrame.Join(id, requiredText(node, "room", id), optionalLong(node, "since", id));
+            case "leave" -> new ClientFrame.Leave(id, requiredText(node, "room", id));
+            case "send" -> new ClientFrame.Send(requiredId(id), requiredText(node, "room", id), requiredText(node, "text", id));
+            case "dm" -> new ClientFrame.Dm(requiredId(id), requiredText(node, "to", id), requiredText(node, "text", id));
+            case "history" -> new ClientFrame.History(id, requiredText(node, "room", id),
+                    optionalLong(node, "before", id), optionalInt(node, "limit", id));
+            case "ping" -> new ClientFrame.Ping(id);
+            default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,
+                    "unknown frame type '" + truncate(type.asText()) + "'", id);
+        };
+    }
+
+    private static String requiredId(String id) throws ProtocolException {
+        if (id == null || id.isEmpty()) {
+            throw new ProtocolException(ErrorCode.INVALID_FRAME, "field 'id' is required (a unique string per message)", null);
+        }
+        return id;
+    }
+
+    private static String requiredText(JsonNode node, String field, String id) throws ProtocolException {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            throw new ProtocolException(ErrorCode.INVALID_FRAME, "field '" + field + "' is required", id);
+        }
+        if (!v.isTextual()) {
+            throw new ProtocolException(ErrorCode.INVALID_FRAME, "field '" + field + "' must be a string", id);
+        }
+        return v.asText();
+    }
+
+    private static String optionalText(JsonNode node, String field, int maxChars, String id) throws ProtocolException {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) return null;
+        if (!v.isTextual()) {
+            throw new ProtocolException(ErrorCode.INVALID_FRAME, "field '" + field + "' must be a string", id);
+        }
+        if (v.asText().length() > maxChars) {
+            throw new ProtocolException(ErrorCode.INVALID_FRAME,
+                    "field '" + field + "' must be at most " + maxChars + " characters", null);
+        }
+        return v.asText();
+    }
+
+    private static Long optionalLong(JsonNode node, String field, String id) throws ProtocolException {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) return null;
+        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 0) {
+            throw new ProtocolException(ErrorCode.INVALID_FRAME, "field '" + field + "' must be a non-negative integer", id);
+        }
+        return v.asLong();
+    }
+
+    private static Integer optionalInt(JsonNode node, String field, String id) throws ProtocolException {
+        Long v = optionalLong(node, field, id);
+        if (v == null) return null;
+        if (v < 1 || v > Integer.MAX_VALUE) {
+            throw new ProtocolException(ErrorCode.INVALID_FRAME, "field '" + field + "' must be a positive integer", id);
+        }
+        return v.intValue();
+    }
+
+    private static String truncate(String s) {
+        return s.length() <= 32 ? s : s.substring(0, 32) + "…";
+    }
+}

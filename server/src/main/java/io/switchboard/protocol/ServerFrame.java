@@ -1,0 +1,67 @@
+package io.switchboard.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.annotation.JsonTypeName;
+import java.util.List;
+import java.util.Map;
+
+/** Frames the server sends; the {@code type} field names the record. Null fields are left out. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(ServerFrame.Welcome.class), @JsonSubTypes.Type(ServerFrame.Joined.class),
+    @JsonSubTypes.Type(ServerFrame.Left.class), @JsonSubTypes.Type(ServerFrame.Message.class),
+    @JsonSubTypes.Type(ServerFrame.DirectMessage.class), @JsonSubTypes.Type(ServerFrame.Ack.class),
+    @JsonSubTypes.Type(ServerFrame.History.class), @JsonSubTypes.Type(ServerFrame.Presence.class),
+    @JsonSubTypes.Type(ServerFrame.SystemNotice.class), @JsonSubTypes.Type(ServerFrame.Error.class),
+    @JsonSubTypes.Type(ServerFrame.Pong.class)
+})
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public sealed interface ServerFrame {
+
+    /** First frame on every connection. {@code heartbeat} is the server ping interval in seconds. */
+    @JsonTypeName("welcome")
+    record Welcome(String connectionId, String user, String name, long serverTime, long heartbeat,
+                   Map<String, Integer> limits) implements ServerFrame {}
+
+    /**
+     * Answer to join. {@code seq} is the room's latest seq; {@code members} the users online in it.
+     * {@code replayed} counts the messages replayed after {@code since}; when {@code hasMore} is true, older
+     * missed messages exist before {@code firstReplayed} and are fetched with history.
+     */
+    @JsonTypeName("joined")
+    record Joined(String id, String room, long seq, List<String> members, Integer replayed, Boolean hasMore,
+                  Long firstReplayed) implements ServerFrame {}
+
+    @JsonTypeName("left")
+    record Left(String id, String room) implements ServerFrame {}
+
+    /** A room message; {@code id} is the sender's client id. */
+    @JsonTypeName("message")
+    record Message(String room, long seq, String id, String from, String name, String text, long ts) implements ServerFrame {}
+
+    /** A direct message; {@code seq} orders the direct messages each user receives. */
+    @JsonTypeName("dm")
+    record DirectMessage(long seq, String id, String from, String name, String to, String text, long ts) implements ServerFrame {}
+
+    /** The message with this client id is durably stored; a retry returns the same ack. */
+    @JsonTypeName("ack")
+    record Ack(String id, String room, String to, long seq, long ts, Boolean duplicate) implements ServerFrame {}
+
+    @JsonTypeName("history")
+    record History(String id, String room, List<Message> messages, boolean hasMore) implements ServerFrame {}
+
+    @JsonTypeName("presence")
+    record Presence(String room, String user, String event) implements ServerFrame {}
+
+    /** An operator's broadcast or notice. */
+    @JsonTypeName("system")
+    record SystemNotice(String text, String room, long ts) implements ServerFrame {}
+
+    @JsonTypeName("error")
+    record Error(String code, String message, String id) implements ServerFrame {}
+
+    @JsonTypeName("pong")
+    record Pong(String id, long serverTime) implements ServerFrame {}
+}

@@ -1,0 +1,98 @@
+package io.switchboard.ws;
+
+import io.switchboard.chat.Peer;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.util.IteratingCallback;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+
+/**
+ * A bounded queue of encoded frames in front of one Jetty session, with exactly one write in flight: the next
+ * frame is written from the previous write's completion. {@link IteratingCallback} keeps that loop iterative when
+ * writes complete at once, and safe when frames are offered from many threads.
+ */
+final class Outbox extends IteratingCallback implements Peer {
+    private static final ByteBuffer PING = ByteBuffer.allocate(0);
+
+    private final Session session;
+    private final int capacity;
+    private final ScheduledExecutorService scheduler;
+    private final Duration closeTimeout;
+    private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger size = new AtomicInteger();
+    private final Callback writeDone = new Callback() {
+        @Override
+        public void succeed() {
+            succeeded();
+        }
+
+        @Override
+        public void fail(Throwable x) {
+            failed(x);
+        }
+    };
+    private volatile boolean closing;
+
+    Outbox(Session session, int capacity, ScheduledExecutorService scheduler, Duration closeTimeout) {
+        this.session = session;
+        this.capacity = capacity;
+        this.scheduler = scheduler;
+        this.closeTimeout = closeTimeout;
+    }
+
+    @Override
+    public boolean offer(String frame) {
+        if (closing) return true; // the connection is going away; dropping is not a slow-consumer signal
+        if (size.incrementAndGet() > capacity) {
+            size.decrementAndGet();
+            return false;
+        }
+        queue.offer(frame);
+        iterate();
+        return true;
+    }
+
+    @Override
+    public int queued() {
+        return size.get();
+    }
+
+    @Override
+    protected Action process() {
+        if (closing) return Action.SUCCEEDED;
+        String next = queue.poll();
+        if (next == null) return Action.IDLE;
+        size.decrementAndGet();
+        session.sendText(next, writeDone);
+        return Action.SCHEDULED;
+    }
+
+    @Override
+    protected void onCompleteFailure(Throwable cause) {
+        closing = true;
+        queue.clear();
+        session.disconnect();
+    }
+
+    @Override
+    public void ping() {
+        if (!closing && session.isOpen()) session.sendPing(PING.duplicate(), Callback.NOOP);
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        closing = true;
+        queue.clear();
+        size.set(0);
+        session.close(code, reason, Callback.NOOP);
+        // A peer that does not read never receives the close frame; cut the connection after a grace period.
+        scheduler.schedule(() -> {
+            if (session.isOpen()) session.disconnect();
+        }, closeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+}
