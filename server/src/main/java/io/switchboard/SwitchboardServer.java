@@ -83,7 +83,8 @@ public final class SwitchboardServer implements AutoCloseable {
         this.hub = new Hub(limits);
         this.sequencer = new Sequencer(store, hub, codec, limits, config.get(Keys.DB_BATCH_SIZE), config.get(Keys.DB_QUEUE_CAPACITY));
         Duration heartbeat = config.get(Keys.HEARTBEAT_INTERVAL);
-        ChatService chat = new ChatService(hub, sequencer, store, codec, limits, dbReaders, heartbeat);
+        ChatService chat = new ChatService(hub, sequencer, store, codec, limits, dbReaders, heartbeat,
+                config.get(Keys.HEARTBEAT_TIMEOUT));
         ChatSocket socket = new ChatSocket(chat, clientTokens, config.get(Keys.ALLOWED_ORIGINS), scheduler,
                 config.get(Keys.OUTBOX_CAPACITY));
         HealthRoutes health = new HealthRoutes(database, dbReaders);
@@ -99,7 +100,8 @@ public final class SwitchboardServer implements AutoCloseable {
                 // Frames above the soft limit get an error frame from ChatService; far larger ones are cut here.
                 f.setMaxTextMessageSize(4L * limits.frameBytes());
                 f.setMaxBinaryMessageSize(limits.frameBytes());
-                f.setIdleTimeout(config.get(Keys.HEARTBEAT_TIMEOUT));
+                // Backstop only: our own pings count as activity for Jetty, so the heartbeat timer detects silence.
+                f.setIdleTimeout(config.get(Keys.HEARTBEAT_TIMEOUT).multipliedBy(2));
             });
             cfg.staticFiles.add(sf -> {
                 sf.hostedPath = "/console";

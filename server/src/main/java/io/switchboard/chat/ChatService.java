@@ -34,9 +34,10 @@ public final class ChatService {
     private final Limits limits;
     private final Executor readers;
     private final Duration heartbeat;
+    private final Duration heartbeatTimeout;
 
     public ChatService(Hub hub, Sequencer sequencer, ChatStore store, FrameCodec codec, Limits limits,
-                       Executor readers, Duration heartbeat) {
+                       Executor readers, Duration heartbeat, Duration heartbeatTimeout) {
         this.hub = hub;
         this.sequencer = sequencer;
         this.store = store;
@@ -44,6 +45,7 @@ public final class ChatService {
         this.limits = limits;
         this.readers = readers;
         this.heartbeat = heartbeat;
+        this.heartbeatTimeout = heartbeatTimeout;
     }
 
     public static boolean isValidRoomName(String room) {
@@ -207,9 +209,10 @@ public final class ChatService {
         return new ProtocolException(ErrorCode.BUSY, "server busy, retry shortly with the same id", id);
     }
 
-    /** Pings every connection; called on the heartbeat interval. */
+    /** Closes connections that went silent past the timeout and pings the rest; runs every heartbeat interval. */
     public void heartbeat() {
-        for (Connection c : hub.connections()) c.ping();
+        long now = System.currentTimeMillis();
+        for (Connection c : hub.connections()) c.heartbeat(now, heartbeatTimeout.toMillis());
     }
 
     public Hub hub() {

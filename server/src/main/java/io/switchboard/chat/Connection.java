@@ -26,6 +26,8 @@ public final class Connection {
     private final AtomicLong framesOut = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long lastActivity;
+    private long bytesSeenAtHeartbeat = -1;
+    private long lastHeard;
 
     public Connection(String id, ClientPrincipal principal, String remoteAddress, String userAgent, long now,
                       Peer peer, Limits limits, Consumer<Connection> onClosed) {
@@ -35,6 +37,7 @@ public final class Connection {
         this.userAgent = userAgent;
         this.connectedAt = now;
         this.lastActivity = now;
+        this.lastHeard = now;
         this.peer = peer;
         this.onClosed = onClosed;
         long nanos = System.nanoTime();
@@ -74,8 +77,21 @@ public final class Connection {
         return false;
     }
 
-    void ping() {
-        if (!closed.get()) peer.ping();
+    /**
+     * Heartbeat check: a connection from which nothing at all (not even a pong) arrived for {@code timeoutMillis}
+     * is closed; otherwise it is pinged. Called from the heartbeat timer only.
+     */
+    void heartbeat(long now, long timeoutMillis) {
+        if (closed.get()) return;
+        long in = peer.bytesReceived();
+        if (in != bytesSeenAtHeartbeat) {
+            bytesSeenAtHeartbeat = in;
+            lastHeard = now;
+        } else if (in >= 0 && now - lastHeard > timeoutMillis) {
+            close(CloseCodes.HEARTBEAT_TIMEOUT, "heartbeat_timeout");
+            return;
+        }
+        peer.ping();
     }
 
     /** Closes the transport and runs the clean-up once, whoever calls first. */

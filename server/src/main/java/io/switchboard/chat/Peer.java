@@ -8,6 +8,9 @@ public interface Peer {
     /** Frames queued and not yet written. */
     int queued();
 
+    /** Bytes received from the client so far (any frame, pongs included); -1 when the transport cannot tell. */
+    long bytesReceived();
+
     /** Sends a WebSocket ping (heartbeat); the client's pong keeps the connection from idling out. */
     void ping();
 

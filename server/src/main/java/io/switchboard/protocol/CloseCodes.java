@@ -10,6 +10,8 @@ public final class CloseCodes {
     public static final int TOO_BIG = 1009;
     /** The client did not read its frames fast enough; reconnect and resume. */
     public static final int SLOW_CONSUMER = 1013;
+    /** Nothing, not even a pong, arrived within heartbeat.timeout; reconnect. */
+    public static final int HEARTBEAT_TIMEOUT = 4000;
     /** Token missing, malformed, forged or of a wrong algorithm; terminal until the client has a valid token. */
     public static final int UNAUTHORIZED = 4001;
     /** Token expired; get a fresh token, then reconnect. */

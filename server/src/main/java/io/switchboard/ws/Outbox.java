@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.util.IteratingCallback;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.common.WebSocketSession;
+import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
 
 /**
  * A bounded queue of encoded frames in front of one Jetty session, with exactly one write in flight: the next
@@ -77,6 +79,14 @@ final class Outbox extends IteratingCallback implements Peer {
         closing = true;
         queue.clear();
         session.disconnect();
+    }
+
+    @Override
+    public long bytesReceived() {
+        if (session instanceof WebSocketSession ws && ws.getCoreSession() instanceof WebSocketCoreSession core) {
+            return core.getConnection().getBytesIn();
+        }
+        return -1;
     }
 
     @Override

@@ -1,0 +1,150 @@
+package io.switchboard.chat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
+import io.switchboard.testing.TestServer;
+import io.switchboard.testing.WsClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+class ClientAuthTest {
+    static TestServer server;
+    static String secret;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = TestServer.start(Map.of("allowed.origins", "https://chat.example.com"));
+        secret = Files.readString(server.dataDir().resolve("jwt.secret")).trim();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static WsClient.Closed refusedWith(String token) {
+        try (WsClient c = WsClient.connect(server.ws(token))) {
+            WsClient.Closed closed = c.awaitClose();
+            assertEquals(List.of(), c.drain(java.time.Duration.ZERO), "nothing may be served before the close");
+            return closed;
+        }
+    }
+
+    @Test
+    void aValidTokenInTheQueryGetsAWelcome() {
+        try (WsClient c = WsClient.connect(server.ws(server.token("ann")))) {
+            assertEquals("ann", c.await("welcome").get("user").asText());
+        }
+    }
+
+    @Test
+    void aValidTokenInTheAuthorizationHeaderGetsAWelcome() {
+        try (WsClient c = WsClient.connect(server.ws(), Map.of("Authorization", "Bearer " + server.token("hal")))) {
+            assertEquals("hal", c.await("welcome").get("user").asText());
+        }
+    }
+
+    @Test
+    void aMissingTokenIsRefusedWith4001() {
+        try (WsClient c = WsClient.connect(server.ws())) {
+            assertEquals(new WsClient.Closed(4001, "token_missing"), c.awaitClose());
+        }
+    }
+
+    @Test
+    void aForgedTokenIsRefusedWith4001() {
+        String forged = JWT.create().withSubject("mallory").withExpiresAt(Date.from(Instant.now().plusSeconds(600)))
+                .sign(Algorithm.HMAC256("a-completely-different-secret-of-32-bytes!"));
+        assertEquals(new WsClient.Closed(4001, "token_signature"), refusedWith(forged));
+    }
+
+    @Test
+    void anExpiredTokenIsRefusedWith4002() {
+        String expired = JWT.create().withSubject("old").withExpiresAt(Date.from(Instant.now().minusSeconds(600)))
+                .sign(Algorithm.HMAC256(secret));
+        assertEquals(new WsClient.Closed(4002, "token_expired"), refusedWith(expired));
+    }
+
+    @Test
+    void anUnsignedAlgNoneTokenIsRefused() {
+        String header = b64("{\"alg\":\"none\",\"typ\":\"JWT\"}");
+        String payload = b64("{\"sub\":\"mallory\",\"exp\":" + (Instant.now().getEpochSecond() + 600) + "}");
+        assertEquals(4001, refusedWith(header + "." + payload + ".").code());
+    }
+
+    @Test
+    void aTokenSignedWithAnotherAlgorithmIsRefused() {
+        String hs512 = JWT.create().withSubject("eve").withExpiresAt(Date.from(Instant.now().plusSeconds(600)))
+                .sign(Algorithm.HMAC512(secret));
+        assertEquals(new WsClient.Closed(4001, "token_algorithm"), refusedWith(hs512));
+    }
+
+    @Test
+    void aTokenWithoutExpiryIsRefused() {
+        String forever = JWT.create().withSubject("eve").sign(Algorithm.HMAC256(secret));
+        assertEquals(4001, refusedWith(forever).code());
+    }
+
+    @Test
+    void garbageIsRefused() {
+        assertEquals(new WsClient.Closed(4001, "token_invalid"), refusedWith("not.a.jwt"));
+    }
+
+    @Test
+    void aForeignBrowserOriginCannotUpgrade() {
+        assertThrows(IllegalStateException.class, () -> WsClient.connect(server.ws(server.token("x")),
+                Map.of("Origin", "https://evil.example.net")));
+    }
+
+    @Test
+    void aListedOriginAndTheServersOwnOriginMayConnect() {
+        try (WsClient listed = WsClient.connect(server.ws(server.token("o1")), Map.of("Origin", "https://chat.example.com"));
+             WsClient same = WsClient.connect(server.ws(server.token("o2")),
+                     Map.of("Origin", "http://127.0.0.1:" + server.port()))) {
+            listed.await("welcome");
+            same.await("welcome");
+        }
+    }
+
+    @Test
+    void aUserMayHoldSeveralConnectionsEachWithItsOwnId() {
+        try (WsClient phone = WsClient.connect(server.ws(server.token("multi")));
+             WsClient laptop = WsClient.connect(server.ws(server.token("multi")))) {
+            String a = phone.await("welcome").get("connectionId").asText();
+            String b = laptop.await("welcome").get("connectionId").asText();
+            org.junit.jupiter.api.Assertions.assertNotEquals(a, b);
+        }
+    }
+
+    @Test
+    void theRoomsClaimRestrictsWhichRoomsTheUserMayJoin() {
+        String token = server.token("limited", "Limited", List.of("support", "team-*"));
+        try (WsClient c = WsClient.connected(server.ws(token))) {
+            c.send("type", "join", "room", "support", "id", "1");
+            c.await("joined");
+            c.send("type", "join", "room", "team-red", "id", "2");
+            c.await("joined");
+            c.send("type", "join", "room", "secret", "id", "3");
+            assertEquals("room_forbidden", c.awaitError("3").get("code").asText());
+            c.send("type", "history", "room", "secret", "id", "4");
+            assertEquals("room_forbidden", c.awaitError("4").get("code").asText());
+        }
+    }
+
+    private static String b64(String json) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+    }
+}
