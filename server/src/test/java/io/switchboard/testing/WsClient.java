@@ -27,7 +27,7 @@ public final class WsClient implements AutoCloseable {
     /** A close frame as the client saw it. */
     public record Closed(int code, String reason) {}
 
-    private final Listener listener = new Listener();
+    private final Listener listener;
     private final List<JsonNode> seen = new ArrayList<>();
     private Session session;
 
@@ -47,8 +47,21 @@ public final class WsClient implements AutoCloseable {
         return connect(uri, Map.of());
     }
 
+    private WsClient(boolean answerPings) {
+        this.listener = new Listener(answerPings);
+    }
+
+    /** A client that reads but never answers WebSocket pings, like a peer whose stack is wedged. */
+    public static WsClient connectDeaf(URI uri) {
+        return connect(uri, Map.of(), false);
+    }
+
     public static WsClient connect(URI uri, Map<String, String> headers) {
-        WsClient ws = new WsClient();
+        return connect(uri, headers, true);
+    }
+
+    private static WsClient connect(URI uri, Map<String, String> headers, boolean answerPings) {
+        WsClient ws = new WsClient(answerPings);
         ClientUpgradeRequest req = new ClientUpgradeRequest();
         headers.forEach(req::setHeader);
         try {
@@ -137,6 +150,11 @@ public final class WsClient implements AutoCloseable {
         }
     }
 
+    /** WebSocket pings received from the server. */
+    public int pings() {
+        return listener.pings.get();
+    }
+
     public boolean isOpen() {
         return session.isOpen() && !listener.closed.isDone();
     }
@@ -150,6 +168,18 @@ public final class WsClient implements AutoCloseable {
     public static final class Listener extends Session.Listener.AbstractAutoDemanding {
         final LinkedBlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
         final CompletableFuture<Closed> closed = new CompletableFuture<>();
+        final java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
+        private final boolean answerPings;
+
+        Listener(boolean answerPings) {
+            this.answerPings = answerPings;
+        }
+
+        @Override
+        public void onWebSocketPing(ByteBuffer payload) {
+            pings.incrementAndGet();
+            if (answerPings) getSession().sendPong(payload, Callback.NOOP);
+        }
 
         @Override
         public void onWebSocketText(String message) {
