@@ -7,9 +7,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** One live WebSocket connection of a user: identity, counters, rooms and its outbox. */
 public final class Connection {
+    private static final Logger log = LoggerFactory.getLogger(Connection.class);
     private final String id;
     private final ClientPrincipal principal;
     private final String remoteAddress;
@@ -97,6 +100,7 @@ public final class Connection {
     /** Closes the transport and runs the clean-up once, whoever calls first. */
     public void close(int code, String reason) {
         if (closed.compareAndSet(false, true)) {
+            if (code != CloseCodes.GOING_AWAY) log.info("Closing connection {} of user {} from {}: {} {}", id, user(), remoteAddress, code, reason);
             peer.close(code, reason);
             onClosed.accept(this);
         }

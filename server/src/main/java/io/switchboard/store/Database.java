@@ -101,7 +101,11 @@ public final class Database implements AutoCloseable {
     /** True when the database answers a trivial query within the timeout. */
     public boolean ping(int timeoutSeconds) {
         try (Connection c = pool.getConnection()) {
-            return c.isValid(timeoutSeconds);
+            if (c.isValid(timeoutSeconds)) return true;
+            // isValid=false throws nothing, so Hikari would hand this dead connection out again; within its 500 ms
+            // alive-check bypass that kept /ready at 503 after the database was back.
+            pool.evictConnection(c);
+            return false;
         } catch (SQLException e) {
             return false;
         }

@@ -1,0 +1,79 @@
+package io.switchboard.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Pins the wire format of every frame type: a change here is a protocol change (docs/protocol.md). */
+class FrameCodecTest {
+    private final FrameCodec codec = new FrameCodec(new ObjectMapper());
+
+    @Test
+    void serverFramesHaveTheDocumentedShape() {
+        assertEquals("{\"type\":\"welcome\",\"connectionId\":\"c1\",\"user\":\"alice\",\"name\":\"Alice\",\"serverTime\":5,"
+                        + "\"heartbeat\":25,\"limits\":{\"textChars\":10}}",
+                codec.encode(new ServerFrame.Welcome("c1", "alice", "Alice", 5, 25, Map.of("textChars", 10))));
+        assertEquals("{\"type\":\"joined\",\"id\":\"j\",\"room\":\"r\",\"seq\":4,\"members\":[\"a\"],\"replayed\":2,"
+                        + "\"hasMore\":false,\"firstReplayed\":3}",
+                codec.encode(new ServerFrame.Joined("j", "r", 4, List.of("a"), 2, false, 3L)));
+        assertEquals("{\"type\":\"joined\",\"room\":\"r\",\"seq\":0,\"members\":[]}",
+                codec.encode(new ServerFrame.Joined(null, "r", 0, List.of(), null, null, null)));
+        assertEquals("{\"type\":\"left\",\"room\":\"r\"}", codec.encode(new ServerFrame.Left(null, "r")));
+        assertEquals("{\"type\":\"message\",\"room\":\"r\",\"seq\":1,\"id\":\"m\",\"from\":\"a\",\"text\":\"hi\",\"ts\":9}",
+                codec.encode(new ServerFrame.Message("r", 1, "m", "a", null, "hi", 9)));
+        assertEquals("{\"type\":\"dm\",\"seq\":2,\"id\":\"d\",\"from\":\"a\",\"name\":\"A\",\"to\":\"b\",\"text\":\"x\",\"ts\":9}",
+                codec.encode(new ServerFrame.DirectMessage(2, "d", "a", "A", "b", "x", 9)));
+        assertEquals("{\"type\":\"ack\",\"id\":\"m\",\"room\":\"r\",\"seq\":1,\"ts\":9}",
+                codec.encode(new ServerFrame.Ack("m", "r", null, 1, 9, null)));
+        assertEquals("{\"type\":\"ack\",\"id\":\"d\",\"to\":\"b\",\"seq\":2,\"ts\":9,\"duplicate\":true}",
+                codec.encode(new ServerFrame.Ack("d", null, "b", 2, 9, true)));
+        assertEquals("{\"type\":\"history\",\"id\":\"h\",\"room\":\"r\",\"messages\":[{\"type\":\"message\",\"room\":\"r\","
+                        + "\"seq\":1,\"id\":\"m\",\"from\":\"a\",\"text\":\"hi\",\"ts\":9}],\"hasMore\":false}",
+                codec.encode(new ServerFrame.History("h", "r", List.of(new ServerFrame.Message("r", 1, "m", "a", null, "hi", 9)), false)));
+        assertEquals("{\"type\":\"presence\",\"room\":\"r\",\"user\":\"a\",\"event\":\"join\"}",
+                codec.encode(new ServerFrame.Presence("r", "a", "join")));
+        assertEquals("{\"type\":\"system\",\"text\":\"maintenance\",\"ts\":9}",
+                codec.encode(new ServerFrame.SystemNotice("maintenance", null, 9)));
+        assertEquals("{\"type\":\"error\",\"code\":\"busy\",\"message\":\"later\",\"id\":\"m\"}",
+                codec.encode(new ServerFrame.Error("busy", "later", "m")));
+        assertEquals("{\"type\":\"pong\",\"id\":\"p\",\"serverTime\":9}", codec.encode(new ServerFrame.Pong("p", 9)));
+    }
+
+    @Test
+    void clientFramesDecodeToTheirRecords() throws ProtocolException {
+        assertEquals(new ClientFrame.Join("1", "lobby", 41L), codec.decode("{\"type\":\"join\",\"id\":\"1\",\"room\":\"lobby\",\"since\":41}"));
+        assertEquals(new ClientFrame.Leave(null, "lobby"), codec.decode("{\"type\":\"leave\",\"room\":\"lobby\"}"));
+        assertEquals(new ClientFrame.Send("m", "lobby", "hi"), codec.decode("{\"type\":\"send\",\"id\":\"m\",\"room\":\"lobby\",\"text\":\"hi\"}"));
+        assertEquals(new ClientFrame.Dm("d", "bob", "yo"), codec.decode("{\"type\":\"dm\",\"id\":\"d\",\"to\":\"bob\",\"text\":\"yo\"}"));
+        assertEquals(new ClientFrame.History(null, "lobby", 10L, 5), codec.decode("{\"type\":\"history\",\"room\":\"lobby\",\"before\":10,\"limit\":5}"));
+        assertEquals(new ClientFrame.Ping("p"), codec.decode("{\"type\":\"ping\",\"id\":\"p\"}"));
+    }
+
+    @Test
+    void unknownFieldsAreIgnored() throws ProtocolException {
+        assertEquals(new ClientFrame.Ping(null), codec.decode("{\"type\":\"ping\",\"extra\":{\"nested\":true}}"));
+    }
+
+    @Test
+    void badInputBecomesAProtocolErrorNamingTheProblem() {
+        assertEquals(ErrorCode.BAD_JSON, assertThrows(ProtocolException.class, () -> codec.decode("{")).code());
+        assertEquals(ErrorCode.INVALID_FRAME, assertThrows(ProtocolException.class, () -> codec.decode("\"text\"")).code());
+        assertEquals(ErrorCode.INVALID_FRAME, assertThrows(ProtocolException.class, () -> codec.decode("{\"type\":7}")).code());
+        ProtocolException wrongType = assertThrows(ProtocolException.class,
+                () -> codec.decode("{\"type\":\"send\",\"id\":\"x\",\"room\":\"r\",\"text\":42}"));
+        assertEquals("field 'text' must be a string", wrongType.getMessage());
+        assertEquals("x", wrongType.frameId());
+        assertEquals(ErrorCode.INVALID_FRAME, assertThrows(ProtocolException.class,
+                () -> codec.decode("{\"type\":\"history\",\"room\":\"r\",\"limit\":0}")).code());
+        assertEquals(ErrorCode.INVALID_FRAME, assertThrows(ProtocolException.class,
+                () -> codec.decode("{\"type\":\"join\",\"room\":\"r\",\"since\":1.5}")).code());
+        assertEquals(ErrorCode.INVALID_FRAME, assertThrows(ProtocolException.class,
+                () -> codec.decode("{\"type\":\"ping\",\"id\":\"" + "i".repeat(200) + "\"}")).code());
+        assertEquals(ErrorCode.UNKNOWN_TYPE, assertThrows(ProtocolException.class,
+                () -> codec.decode("{\"type\":\"nope\"}")).code());
+    }
+}
