@@ -116,7 +116,8 @@ public final class SwitchboardServer implements AutoCloseable {
             cfg.routes.before("/api/*", adminGuard::check);
             cfg.routes.wsBeforeUpgrade("/ws", socket::beforeUpgrade);
             cfg.routes.ws("/ws", socket::configure);
-            cfg.routes.error(404, "application/json", ctx -> {
+            // Any Accept: API clients that send none or */* (curl) must get the problem document too.
+            cfg.routes.error(404, ctx -> {
                 if (ctx.path().startsWith("/api/")) Problem.of("not-found", "Not Found", 404, "no such resource").send(ctx);
             });
         });

@@ -173,9 +173,8 @@ public final class ChatStore {
 
     // --- direct messages ---------------------------------------------------------------------------------------
 
-    public long maxDirectSeq() throws SQLException {
-        try (Connection db = dataSource.getConnection();
-             PreparedStatement ps = db.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM direct_messages");
+    public long maxDirectSeq(Connection db) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM direct_messages");
              ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);

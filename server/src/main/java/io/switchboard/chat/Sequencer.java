@@ -53,6 +53,8 @@ public final class Sequencer {
     private final Thread thread;
     private volatile boolean stopping;
     private long directSeq;
+    private final Set<Room> staleRooms = new java.util.HashSet<>();
+    private boolean directSeqStale;
 
     public Sequencer(ChatStore store, Hub hub, FrameCodec codec, Limits limits, int batchSize, int capacity) {
         this.store = store;
@@ -65,7 +67,10 @@ public final class Sequencer {
     }
 
     public void start() throws SQLException {
-        directSeq = store.maxDirectSeq();
+        try (var db = store.transaction()) {
+            directSeq = store.maxDirectSeq(db);
+            db.commit();
+        }
         thread.start();
     }
 
@@ -187,9 +192,11 @@ public final class Sequencer {
         long now = System.currentTimeMillis();
         List<Outcome> outcomes = new ArrayList<>(pending.publishes.size() + pending.directs.size());
         Map<Room, Long> seqs = new LinkedHashMap<>();
-        long nextDirect = directSeq;
+        long nextDirect;
         try (var db = store.transaction()) {
             try {
+                resyncIfStale(db);
+                nextDirect = directSeq;
                 List<ServerFrame.Message> messages = sequenceRoomMessages(db, pending.publishes, now, seqs, outcomes);
                 List<ServerFrame.DirectMessage> directs = new ArrayList<>();
                 List<Boolean> delivered = new ArrayList<>();
@@ -207,8 +214,12 @@ public final class Sequencer {
                 throw e;
             }
         } catch (SQLException | RuntimeException e) {
+            // Whether or not the commit happened, the senders retry with the same ids and dedup sorts it out;
+            // the counters are re-read from the database before the next write.
             log.warn("Write of {} message(s) failed; senders are told to retry: {}",
                     pending.publishes.size() + pending.directs.size(), e.toString());
+            staleRooms.addAll(seqs.keySet());
+            directSeqStale = true;
             refuseAll(pending);
             pending.clear();
             return;
@@ -217,6 +228,18 @@ public final class Sequencer {
         directSeq = nextDirect;
         pending.clear();
         dispatch(outcomes);
+    }
+
+    private void resyncIfStale(java.sql.Connection db) throws SQLException {
+        for (Room room : staleRooms) {
+            ChatStore.RoomRow row = store.findRoom(db, room.name());
+            if (row != null) room.advance(row.lastSeq(), row.lastActivity());
+        }
+        staleRooms.clear();
+        if (directSeqStale) {
+            directSeq = store.maxDirectSeq(db);
+            directSeqStale = false;
+        }
     }
 
     private List<ServerFrame.Message> sequenceRoomMessages(java.sql.Connection db, List<Publish> publishes, long now,
