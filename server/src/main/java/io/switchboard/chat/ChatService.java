@@ -61,7 +61,7 @@ public final class ChatService {
         Hub.Admission admission = hub.admit(c, () -> peer.offer(codec.encode(welcome)));
         if (admission != Hub.Admission.ADMITTED) {
             peer.close(CloseCodes.TOO_MANY_CONNECTIONS, admission == Hub.Admission.TOO_MANY_FOR_USER
-                    ? "too_many_connections_user" : "too_many_connections_address");
+                    ? "too_many_connections_user" : "too_many_connections_address", true);
             return null;
         }
         sequencer.submitInternal(new Sequencer.SyncDirect(c));

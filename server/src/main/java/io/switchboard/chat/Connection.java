@@ -76,7 +76,7 @@ public final class Connection {
             framesOut.incrementAndGet();
             return true;
         }
-        close(CloseCodes.SLOW_CONSUMER, "slow_consumer");
+        closeNow(CloseCodes.SLOW_CONSUMER, "slow_consumer", true);
         return false;
     }
 
@@ -97,11 +97,17 @@ public final class Connection {
         peer.ping();
     }
 
-    /** Closes the transport and runs the clean-up once, whoever calls first. */
+    /** Closes after the frames already queued (such as a last notice) and runs the clean-up once. */
     public void close(int code, String reason) {
+        closeNow(code, reason, false);
+    }
+
+    private void closeNow(int code, String reason, boolean discardQueued) {
         if (closed.compareAndSet(false, true)) {
-            if (code != CloseCodes.GOING_AWAY) log.info("Closing connection {} of user {} from {}: {} {}", id, user(), remoteAddress, code, reason);
-            peer.close(code, reason);
+            if (code != CloseCodes.GOING_AWAY) {
+                log.info("Closing connection {} of user {} from {}: {} {}", id, user(), remoteAddress, code, reason);
+            }
+            peer.close(code, reason, discardQueued);
             onClosed.accept(this);
         }
     }

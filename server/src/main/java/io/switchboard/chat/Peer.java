@@ -14,6 +14,9 @@ public interface Peer {
     /** Sends a WebSocket ping (heartbeat); the client's pong keeps the connection from idling out. */
     void ping();
 
-    /** Closes with a code and a short reason; idempotent. Frames still queued may be dropped. */
-    void close(int code, String reason);
+    /**
+     * Closes with a code and a short reason; idempotent. Queued frames are written first unless
+     * {@code discardQueued}; a peer that does not take them within a grace period is cut off.
+     */
+    void close(int code, String reason, boolean discardQueued);
 }

@@ -39,6 +39,9 @@ final class Outbox extends IteratingCallback implements Peer {
         }
     };
     private volatile boolean closing;
+    private volatile int closeCode;
+    private volatile String closeReason;
+    private boolean closeSent; // only touched in process(), which IteratingCallback never runs concurrently
 
     Outbox(Session session, int capacity, ScheduledExecutorService scheduler, Duration closeTimeout) {
         this.session = session;
@@ -66,12 +69,19 @@ final class Outbox extends IteratingCallback implements Peer {
 
     @Override
     protected Action process() {
-        if (closing) return Action.SUCCEEDED;
         String next = queue.poll();
-        if (next == null) return Action.IDLE;
-        size.decrementAndGet();
-        session.sendText(next, writeDone);
-        return Action.SCHEDULED;
+        if (next != null) {
+            size.decrementAndGet();
+            session.sendText(next, writeDone);
+            return Action.SCHEDULED;
+        }
+        if (closing) {
+            if (closeSent) return Action.SUCCEEDED;
+            closeSent = true;
+            session.close(closeCode, closeReason, writeDone);
+            return Action.SCHEDULED;
+        }
+        return Action.IDLE;
     }
 
     @Override
@@ -95,11 +105,17 @@ final class Outbox extends IteratingCallback implements Peer {
     }
 
     @Override
-    public void close(int code, String reason) {
+    public void close(int code, String reason, boolean discardQueued) {
+        if (closing) return;
+        closeCode = code;
+        closeReason = reason;
         closing = true;
-        queue.clear();
-        size.set(0);
-        session.close(code, reason, Callback.NOOP);
+        if (discardQueued) {
+            queue.clear();
+            size.set(0);
+        }
+        iterate(); // writes what is left, then the close frame
+
         // A peer that does not read never receives the close frame; cut the connection after a grace period.
         scheduler.schedule(() -> {
             if (session.isOpen()) session.disconnect();
