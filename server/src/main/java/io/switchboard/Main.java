@@ -166,8 +166,7 @@ public final class Main {
     }
 
     static String version() {
-        String v = Main.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        return SwitchboardServer.version();
     }
 
     private static void usage(PrintStream out) {

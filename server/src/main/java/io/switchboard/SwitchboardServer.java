@@ -4,11 +4,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
 import io.switchboard.admin.AdminGuard;
+import io.switchboard.admin.Api;
+import io.switchboard.admin.AuditLog;
+import io.switchboard.admin.ConnectionRoutes;
+import io.switchboard.admin.ModerationRoutes;
+import io.switchboard.admin.RoomRoutes;
+import io.switchboard.admin.SystemRoutes;
 import io.switchboard.admin.Problem;
 import io.switchboard.auth.AdminAuth;
 import io.switchboard.auth.ClientTokens;
 import io.switchboard.auth.Secrets;
+import io.switchboard.chat.Bans;
 import io.switchboard.chat.ChatService;
 import io.switchboard.chat.ChatStore;
 import io.switchboard.chat.Hub;
@@ -17,6 +26,8 @@ import io.switchboard.chat.Sequencer;
 import io.switchboard.config.Config;
 import io.switchboard.config.Keys;
 import io.switchboard.health.HealthRoutes;
+import io.switchboard.metrics.Metrics;
+import io.switchboard.metrics.PrometheusRoute;
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.store.DataDirLock;
@@ -29,7 +40,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -55,12 +68,16 @@ public final class SwitchboardServer implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final Hub hub;
     private final Sequencer sequencer;
+    private final Bans bans;
+    private final Metrics metrics;
     private final ClientTokens clientTokens;
     private final Javalin app;
     private final AtomicBoolean stopped = new AtomicBoolean();
+    private List<String> apiRoutes = List.of();
 
-    private SwitchboardServer(Config config, DataDirLock lock, Database database) throws SQLException {
+    private SwitchboardServer(Config config, DataDirLock lock, Database database, Metrics metrics) throws SQLException {
         this.config = config;
+        this.metrics = metrics;
         this.lock = lock;
         this.database = database;
         Path dataDir = Path.of(config.get(Keys.DATA_DIR));
@@ -68,7 +85,12 @@ public final class SwitchboardServer implements AutoCloseable {
 
         String adminToken = Secrets.configuredOrStored(config.get(Keys.ADMIN_TOKEN), dataDir, "admin.token", "Admin token");
         String jwtSecret = Secrets.configuredOrStored(config.get(Keys.JWT_SECRET), dataDir, "jwt.secret", "Client token secret");
-        AdminAuth adminAuth = new AdminAuth(List.of(new AdminAuth.Admin("admin", "operator")), List.of(adminToken));
+        AdminAuth adminAuth = new AdminAuth().add("admin", AdminAuth.Role.OPERATOR, adminToken);
+        try {
+            adminAuth.addAll(config.get(Keys.ADMIN_TOKENS));
+        } catch (IllegalArgumentException e) {
+            throw new io.switchboard.config.ConfigException("Invalid value for admin.tokens: " + e.getMessage());
+        }
         this.clientTokens = new ClientTokens(jwtSecret, Clock.systemUTC());
 
         int readers = Math.max(2, config.get(Keys.DB_POOL_SIZE) / 2);
@@ -81,19 +103,35 @@ public final class SwitchboardServer implements AutoCloseable {
         Limits limits = Limits.from(config);
         ChatStore store = new ChatStore(database.dataSource());
         this.hub = new Hub(limits);
-        this.sequencer = new Sequencer(store, hub, codec, limits, config.get(Keys.DB_BATCH_SIZE), config.get(Keys.DB_QUEUE_CAPACITY));
+        this.bans = new Bans(database.dataSource());
+        this.sequencer = new Sequencer(store, hub, codec, limits, metrics, config.get(Keys.DB_BATCH_SIZE),
+                config.get(Keys.DB_QUEUE_CAPACITY));
         Duration heartbeat = config.get(Keys.HEARTBEAT_INTERVAL);
         ChatService chat = new ChatService(hub, sequencer, store, codec, limits, dbReaders, heartbeat,
-                config.get(Keys.HEARTBEAT_TIMEOUT));
+                config.get(Keys.HEARTBEAT_TIMEOUT), bans, metrics);
+        registerGauges();
         ChatSocket socket = new ChatSocket(chat, clientTokens, config.get(Keys.ALLOWED_ORIGINS), scheduler,
                 config.get(Keys.OUTBOX_CAPACITY));
         HealthRoutes health = new HealthRoutes(database, dbReaders);
-        AdminGuard adminGuard = new AdminGuard(adminAuth);
+        AdminGuard adminGuard = new AdminGuard(adminAuth, config.get(Keys.ADMIN_RATE));
+        AuditLog audit = new AuditLog(database.dataSource());
+        ConnectionRoutes connectionRoutes = new ConnectionRoutes(hub, codec, audit, metrics);
+        ModerationRoutes moderationRoutes = new ModerationRoutes(hub, bans, sequencer, codec, clientTokens, audit, metrics,
+                connectionRoutes, limits.textChars());
+        RoomRoutes roomRoutes = new RoomRoutes(hub, store, sequencer, audit, limits.historyPageMax());
+        Map<String, Object> identity = new LinkedHashMap<>();
+        identity.put("name", "switchboard");
+        identity.put("version", version());
+        identity.put("node", installationId);
+        identity.put("database", database.kind());
+        SystemRoutes systemRoutes = new SystemRoutes(metrics, audit, config, identity);
+        PrometheusRoute prometheus = new PrometheusRoute(metrics, config.get(Keys.METRICS_TOKEN));
 
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.jsonMapper(new JavalinJackson(mapper, false));
+            cfg.http.maxRequestSize = config.get(Keys.ADMIN_MAX_BODY);
             cfg.jetty.host = config.get(Keys.HOST);
             cfg.jetty.port = config.get(Keys.PORT);
             cfg.jetty.modifyWebSocketServletFactory(f -> {
@@ -114,6 +152,21 @@ public final class SwitchboardServer implements AutoCloseable {
             }
             health.register(cfg);
             cfg.routes.before("/api/*", adminGuard::check);
+            Api api = new Api(cfg, mapper, dbReaders);
+            connectionRoutes.register(api);
+            moderationRoutes.register(api);
+            roomRoutes.register(api);
+            systemRoutes.register(api);
+            this.apiRoutes = api.routes();
+            prometheus.register(cfg);
+            cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {
+                if (ctx.path().startsWith("/api/")) {
+                    String kind = e.getStatus() == 413 ? "too-large" : "http-" + e.getStatus();
+                    Problem.of(kind, HttpStatus.forStatus(e.getStatus()).getMessage(), e.getStatus(), e.getMessage()).send(ctx);
+                } else {
+                    ctx.status(e.getStatus()).result(e.getMessage());
+                }
+            });
             cfg.routes.wsBeforeUpgrade("/ws", socket::beforeUpgrade);
             cfg.routes.ws("/ws", socket::configure);
             // Any Accept: API clients that send none or */* (curl) must get the problem document too.
@@ -131,8 +184,9 @@ public final class SwitchboardServer implements AutoCloseable {
         DataDirLock lock = DataDirLock.acquire(dataDir);
         Database database = null;
         try {
-            database = Database.open(config, dataDir);
-            return new SwitchboardServer(config, lock, database);
+            Metrics metrics = new Metrics();
+            database = Database.open(config, dataDir, metrics.registry());
+            return new SwitchboardServer(config, lock, database, metrics);
         } catch (SQLException | RuntimeException e) {
             if (database != null) database.close();
             lock.close();
@@ -143,9 +197,10 @@ public final class SwitchboardServer implements AutoCloseable {
 
     public SwitchboardServer start() {
         try {
+            bans.load(System.currentTimeMillis());
             sequencer.start();
         } catch (SQLException e) {
-            throw new IllegalStateException("Cannot read direct message state: " + e.getMessage(), e);
+            throw new IllegalStateException("Cannot read chat state: " + e.getMessage(), e);
         }
         app.start();
         return this;
@@ -204,6 +259,28 @@ public final class SwitchboardServer implements AutoCloseable {
         stop();
     }
 
+    private void registerGauges() {
+        metrics.gauge(Metrics.CONNECTIONS, hub::connectionCount);
+        metrics.gauge(Metrics.USERS_ONLINE, hub::userCount);
+        metrics.gauge(Metrics.ROOMS_ACTIVE, () -> hub.rooms().size());
+        metrics.gauge(Metrics.WRITE_QUEUE, sequencer::queued);
+        metrics.gauge(Metrics.OUTBOX_DEPTH, () -> hub.connections().stream().mapToLong(c -> c.queued()).sum());
+        metrics.gauge(Metrics.OUTBOX_DEPTH_MAX, () -> hub.connections().stream().mapToInt(c -> c.queued()).max().orElse(0));
+    }
+
+    /** Every admin API route as "METHOD /path". */
+    public List<String> apiRoutes() {
+        return apiRoutes;
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public Bans bans() {
+        return bans;
+    }
+
     private static String installationId(Database database) throws SQLException {
         try (Connection c = database.dataSource().getConnection()) {
             try (PreparedStatement ps = c.prepareStatement("SELECT id FROM installation");
@@ -218,6 +295,11 @@ public final class SwitchboardServer implements AutoCloseable {
             }
             return id;
         }
+    }
+
+    static String version() {
+        String v = SwitchboardServer.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {

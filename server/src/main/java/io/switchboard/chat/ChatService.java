@@ -2,6 +2,7 @@ package io.switchboard.chat;
 
 import io.switchboard.auth.ClientPrincipal;
 import io.switchboard.auth.Secrets;
+import io.switchboard.metrics.Metrics;
 import io.switchboard.protocol.ClientFrame;
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.protocol.ErrorCode;
@@ -35,9 +36,11 @@ public final class ChatService {
     private final Executor readers;
     private final Duration heartbeat;
     private final Duration heartbeatTimeout;
+    private final Bans bans;
+    private final Metrics metrics;
 
     public ChatService(Hub hub, Sequencer sequencer, ChatStore store, FrameCodec codec, Limits limits,
-                       Executor readers, Duration heartbeat, Duration heartbeatTimeout) {
+                       Executor readers, Duration heartbeat, Duration heartbeatTimeout, Bans bans, Metrics metrics) {
         this.hub = hub;
         this.sequencer = sequencer;
         this.store = store;
@@ -46,6 +49,8 @@ public final class ChatService {
         this.readers = readers;
         this.heartbeat = heartbeat;
         this.heartbeatTimeout = heartbeatTimeout;
+        this.bans = bans;
+        this.metrics = metrics;
     }
 
     public static boolean isValidRoomName(String room) {
@@ -55,7 +60,12 @@ public final class ChatService {
     /** Admits an authenticated connection; null when a connection limit refused it (the peer is closed). */
     public Connection open(ClientPrincipal principal, String remoteAddress, String userAgent, Peer peer) {
         long now = System.currentTimeMillis();
-        Connection c = new Connection(Secrets.random(9), principal, remoteAddress, userAgent, now, peer, limits, this::cleanup);
+        if (bans.active(principal.user(), now).isPresent()) {
+            peer.close(CloseCodes.BANNED, "banned", true);
+            return null;
+        }
+        Connection c = new Connection(Secrets.random(9), principal, remoteAddress, userAgent, now, peer, limits, metrics,
+                this::cleanup);
         ServerFrame.Welcome welcome = new ServerFrame.Welcome(c.id(), principal.user(), principal.name(), now,
                 heartbeat.toSeconds(), limits.forClients());
         Hub.Admission admission = hub.admit(c, () -> peer.offer(codec.encode(welcome)));
@@ -64,6 +74,7 @@ public final class ChatService {
                     ? "too_many_connections_user" : "too_many_connections_address", true);
             return null;
         }
+        peer.start();
         sequencer.submitInternal(new Sequencer.SyncDirect(c));
         return c;
     }
@@ -75,7 +86,9 @@ public final class ChatService {
     /** Handles one text frame from the client. */
     public void onText(Connection c, String text) {
         if (c.isClosed()) return;
+        long receivedNanos = System.nanoTime();
         c.received(System.currentTimeMillis());
+        metrics.messagesIn.mark();
         try {
             if (text.length() > limits.frameBytes() / 3 && text.getBytes(StandardCharsets.UTF_8).length > limits.frameBytes()) {
                 throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE,
@@ -86,7 +99,7 @@ public final class ChatService {
                 throw new ProtocolException(ErrorCode.RATE_LIMITED,
                         "more than " + limits.ratePerSecond() + " frames per second; slow down and retry", frame.id());
             }
-            handle(c, frame);
+            handle(c, frame, receivedNanos);
         } catch (ProtocolException e) {
             reject(c, e);
         } catch (RuntimeException e) {
@@ -98,11 +111,13 @@ public final class ChatService {
     public void onBinary(Connection c) {
         if (c.isClosed()) return;
         c.received(System.currentTimeMillis());
+        metrics.messagesIn.mark();
         reject(c, new ProtocolException(ErrorCode.BINARY_NOT_SUPPORTED, "binary frames are not supported; send JSON text", null));
     }
 
     /** Answers with an error frame; a connection that keeps causing errors is closed. */
     private void reject(Connection c, ProtocolException e) {
+        metrics.error(e.code().wire());
         c.deliver(codec.encode(e.toFrame()));
         boolean serverSide = e.code() == ErrorCode.BUSY || e.code() == ErrorCode.UNAVAILABLE;
         if (!serverSide && !c.violations.tryTake(System.nanoTime())) {
@@ -110,7 +125,7 @@ public final class ChatService {
         }
     }
 
-    private void handle(Connection c, ClientFrame frame) throws ProtocolException {
+    private void handle(Connection c, ClientFrame frame, long receivedNanos) throws ProtocolException {
         if (frame instanceof ClientFrame.Join j) {
             join(c, j);
         } else if (frame instanceof ClientFrame.Leave l) {
@@ -124,7 +139,7 @@ public final class ChatService {
             checkRoomName(s.room(), s.id());
             if (!c.rooms.contains(s.room())) throw notJoined(s.room(), s.id());
             checkText(s.text(), s.id());
-            if (!sequencer.submit(new Sequencer.Publish(c, s.id(), s.room(), s.text()))) throw busy(s.id());
+            if (!sequencer.submit(new Sequencer.Publish(c, s.id(), s.room(), s.text(), receivedNanos))) throw busy(s.id());
         } else if (frame instanceof ClientFrame.Dm d) {
             if (d.to().isBlank() || d.to().length() > io.switchboard.auth.ClientTokens.MAX_USER_CHARS) {
                 throw new ProtocolException(ErrorCode.INVALID_FRAME, "field 'to' must be a user id of 1 to "

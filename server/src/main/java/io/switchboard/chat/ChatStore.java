@@ -21,6 +21,12 @@ public final class ChatStore {
     /** A room's stored state. */
     public record RoomRow(String name, long lastSeq, long lastActivity, boolean closed) {}
 
+    /** A room as the admin API lists it. */
+    public record RoomSummary(String name, long lastSeq, long createdAt, long lastActivity, boolean closed, long members) {}
+
+    /** A user who joined a room (and has not left it). */
+    public record Member(String user, long joinedAt) {}
+
     private static final int IN_LIST_CHUNK = 200;
 
     private final DataSource dataSource;
@@ -57,16 +63,60 @@ public final class ChatStore {
         }
     }
 
-    public void updateRoomSeqs(Connection db, Collection<Room> rooms, Map<Room, Long> seqs, long now) throws SQLException {
+    public void updateRoomSeq(Connection db, String room, long lastSeq, long now) throws SQLException {
         try (PreparedStatement ps = db.prepareStatement("UPDATE rooms SET last_seq = ?, last_activity = ? WHERE name = ?")) {
-            for (Room r : rooms) {
-                ps.setLong(1, seqs.get(r));
-                ps.setLong(2, now);
-                ps.setString(3, r.name());
-                ps.addBatch();
-            }
-            ps.executeBatch();
+            ps.setLong(1, lastSeq);
+            ps.setLong(2, now);
+            ps.setString(3, room);
+            ps.executeUpdate();
         }
+    }
+
+    /** Rooms ordered by name, starting after {@code after} (null: from the first). */
+    public List<RoomSummary> listRooms(String after, int limit) throws SQLException {
+        List<RoomSummary> out = new ArrayList<>();
+        try (Connection db = dataSource.getConnection();
+             PreparedStatement ps = db.prepareStatement("SELECT r.name, r.last_seq, r.created_at, r.last_activity, r.closed,"
+                     + " (SELECT COUNT(*) FROM memberships m WHERE m.room = r.name)"
+                     + " FROM rooms r WHERE r.name > ? ORDER BY r.name LIMIT ?")) {
+            ps.setString(1, after == null ? "" : after);
+            ps.setInt(2, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new RoomSummary(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getBoolean(5), rs.getLong(6)));
+                }
+            }
+        }
+        return out;
+    }
+
+    public RoomSummary room(String name) throws SQLException {
+        try (Connection db = dataSource.getConnection();
+             PreparedStatement ps = db.prepareStatement("SELECT r.name, r.last_seq, r.created_at, r.last_activity, r.closed,"
+                     + " (SELECT COUNT(*) FROM memberships m WHERE m.room = r.name) FROM rooms r WHERE r.name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next()
+                        ? new RoomSummary(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getBoolean(5), rs.getLong(6))
+                        : null;
+            }
+        }
+    }
+
+    /** Members of a room ordered by user id, starting after {@code after}. */
+    public List<Member> members(String room, String after, int limit) throws SQLException {
+        List<Member> out = new ArrayList<>();
+        try (Connection db = dataSource.getConnection();
+             PreparedStatement ps = db.prepareStatement(
+                     "SELECT user_id, joined_at FROM memberships WHERE room = ? AND user_id > ? ORDER BY user_id LIMIT ?")) {
+            ps.setString(1, room);
+            ps.setString(2, after == null ? "" : after);
+            ps.setInt(3, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(new Member(rs.getString(1), rs.getLong(2)));
+            }
+        }
+        return out;
     }
 
     // --- memberships -------------------------------------------------------------------------------------------
@@ -99,7 +149,7 @@ public final class ChatStore {
         List<Key> list = new ArrayList<>(keys);
         for (int from = 0; from < list.size(); from += IN_LIST_CHUNK) {
             List<Key> chunk = list.subList(from, Math.min(list.size(), from + IN_LIST_CHUNK));
-            String sql = "SELECT room, seq, client_id, sender, sender_name, body, ts FROM messages WHERE client_id IN ("
+            String sql = "SELECT room, seq, client_id, sender, sender_name, body, ts, kind, deleted_at FROM messages WHERE client_id IN ("
                     + placeholders(chunk.size()) + ")";
             try (PreparedStatement ps = db.prepareStatement(sql)) {
                 for (int i = 0; i < chunk.size(); i++) ps.setString(i + 1, chunk.get(i).clientId());
@@ -116,8 +166,8 @@ public final class ChatStore {
     }
 
     public void insertMessages(Connection db, List<ServerFrame.Message> messages) throws SQLException {
-        try (PreparedStatement ps = db.prepareStatement(
-                "INSERT INTO messages (room, seq, client_id, sender, sender_name, body, ts) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = db.prepareStatement("INSERT INTO messages"
+                + " (room, seq, client_id, sender, sender_name, body, ts, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (ServerFrame.Message m : messages) {
                 ps.setString(1, m.room());
                 ps.setLong(2, m.seq());
@@ -126,22 +176,43 @@ public final class ChatStore {
                 setNullable(ps, 5, m.name());
                 ps.setString(6, m.text());
                 ps.setLong(7, m.ts());
+                ps.setString(8, Boolean.TRUE.equals(m.system()) ? "system" : "user");
                 ps.addBatch();
             }
             ps.executeBatch();
         }
     }
 
+    /** Marks a message removed by a moderator and blanks its text; false when there is no such message. */
+    public boolean deleteMessage(Connection db, String room, long seq, long now) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement(
+                "UPDATE messages SET deleted_at = COALESCE(deleted_at, ?), body = '' WHERE room = ? AND seq = ?")) {
+            ps.setLong(1, now);
+            ps.setString(2, room);
+            ps.setLong(3, seq);
+            return ps.executeUpdate() > 0;
+        }
+    }
+
+    /** Opens or closes a room; false when the room does not exist. */
+    public boolean setClosed(Connection db, String room, boolean closed) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("UPDATE rooms SET closed = ? WHERE name = ?")) {
+            ps.setBoolean(1, closed);
+            ps.setString(2, room);
+            return ps.executeUpdate() > 0;
+        }
+    }
+
     /** The newest {@code limit} messages with seq greater than {@code since}, oldest first. */
     public List<ServerFrame.Message> messagesAfter(Connection db, String room, long since, int limit) throws SQLException {
-        return page(db, "SELECT room, seq, client_id, sender, sender_name, body, ts FROM messages"
+        return page(db, "SELECT room, seq, client_id, sender, sender_name, body, ts, kind, deleted_at FROM messages"
                 + " WHERE room = ? AND seq > ? ORDER BY seq DESC", room, since, limit);
     }
 
     /** The newest {@code limit} messages with seq lower than {@code before}, oldest first. */
     public List<ServerFrame.Message> messagesBefore(String room, long before, int limit) throws SQLException {
         try (Connection db = dataSource.getConnection()) {
-            return page(db, "SELECT room, seq, client_id, sender, sender_name, body, ts FROM messages"
+            return page(db, "SELECT room, seq, client_id, sender, sender_name, body, ts, kind, deleted_at FROM messages"
                     + " WHERE room = ? AND seq < ? ORDER BY seq DESC", room, before, limit);
         }
     }
@@ -167,8 +238,11 @@ public final class ChatStore {
     }
 
     private static ServerFrame.Message message(ResultSet rs) throws SQLException {
+        boolean system = "system".equals(rs.getString(8));
+        rs.getLong(9);
+        boolean deleted = !rs.wasNull();
         return new ServerFrame.Message(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4),
-                rs.getString(5), rs.getString(6), rs.getLong(7));
+                rs.getString(5), rs.getString(6), rs.getLong(7), system ? Boolean.TRUE : null, deleted ? Boolean.TRUE : null);
     }
 
     // --- direct messages ---------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package io.switchboard.chat;
 
 import io.switchboard.auth.ClientPrincipal;
+import io.switchboard.metrics.Metrics;
 import io.switchboard.protocol.CloseCodes;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,6 +21,7 @@ public final class Connection {
     private final long connectedAt;
     private final Peer peer;
     private final Consumer<Connection> onClosed;
+    private final Metrics metrics;
     final TokenBucket rate;
     final TokenBucket violations;
 
@@ -33,7 +35,7 @@ public final class Connection {
     private long lastHeard;
 
     public Connection(String id, ClientPrincipal principal, String remoteAddress, String userAgent, long now,
-                      Peer peer, Limits limits, Consumer<Connection> onClosed) {
+                      Peer peer, Limits limits, Metrics metrics, Consumer<Connection> onClosed) {
         this.id = id;
         this.principal = principal;
         this.remoteAddress = remoteAddress;
@@ -43,6 +45,7 @@ public final class Connection {
         this.lastHeard = now;
         this.peer = peer;
         this.onClosed = onClosed;
+        this.metrics = metrics;
         long nanos = System.nanoTime();
         this.rate = new TokenBucket(limits.ratePerSecond(), limits.burst(), nanos);
         this.violations = new TokenBucket(limits.violationsPerMinute() / 60.0, limits.violationsPerMinute(), nanos);
@@ -74,8 +77,10 @@ public final class Connection {
         if (closed.get()) return false;
         if (peer.offer(frame)) {
             framesOut.incrementAndGet();
+            metrics.messagesOut.mark();
             return true;
         }
+        metrics.slowConsumers.mark();
         closeNow(CloseCodes.SLOW_CONSUMER, "slow_consumer", true);
         return false;
     }
@@ -95,6 +100,17 @@ public final class Connection {
             return;
         }
         peer.ping();
+    }
+
+    /**
+     * An operator disconnects this connection: the given notice (a {@code kicked} frame) is written, then the close.
+     * Returns false when the connection was already closed.
+     */
+    public boolean kick(String encodedNotice, int code, String reason) {
+        if (closed.get()) return false;
+        peer.offer(encodedNotice);
+        close(code, reason);
+        return true;
     }
 
     /** Closes after the frames already queued (such as a last notice) and runs the clean-up once. */

@@ -2,6 +2,12 @@ package io.switchboard.chat;
 
 /** The transport end of one connection: a bounded, non-blocking outbox plus close. */
 public interface Peer {
+    /**
+     * Starts writing. Frames offered before are held back, so that the client sees nothing (not even the welcome)
+     * before the connection is registered everywhere it can be found.
+     */
+    void start();
+
     /** Queues an encoded frame; false when the outbox is full (the caller treats the peer as a slow consumer). */
     boolean offer(String frame);
 

@@ -67,6 +67,12 @@ public final class Room {
         return members.values().stream().mapToInt(Set::size).sum();
     }
 
+    /** Connections of this user in the room now. */
+    public int connectionCount(String user) {
+        Set<Connection> set = members.get(user);
+        return set == null ? 0 : set.size();
+    }
+
     List<Connection> connections() {
         List<Connection> out = new ArrayList<>();
         members.values().forEach(out::addAll);

@@ -1,5 +1,7 @@
 package io.switchboard.chat;
 
+import com.codahale.metrics.Timer;
+import io.switchboard.metrics.Metrics;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.ServerFrame;
@@ -11,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,7 +33,8 @@ public final class Sequencer {
     /** Work for the sequencer. */
     public sealed interface Command {}
 
-    public record Publish(Connection from, String id, String room, String text) implements Command {}
+    /** {@code receivedNanos}: when the frame arrived, for the send-to-deliver latency. */
+    public record Publish(Connection from, String id, String room, String text, long receivedNanos) implements Command {}
 
     public record Direct(Connection from, String id, String to, String text) implements Command {}
 
@@ -42,10 +46,23 @@ public final class Sequencer {
 
     public record SyncDirect(Connection conn) implements Command {}
 
+    /** An operator's message to a room, stored in its history; completes with the connections reached. */
+    public record BroadcastRoom(String room, String text, CompletableFuture<Integer> result) implements Command {}
+
+    /** Moderation: blanks a message and tells the members; completes with false when there is no such message. */
+    public record DeleteMessage(String room, long seq, CompletableFuture<Boolean> result) implements Command {}
+
+    /** Closes (removing every connection) or reopens a room; completes with the connections removed, -1 if no room. */
+    public record SetRoomClosed(String room, boolean closed, CompletableFuture<Integer> result) implements Command {}
+
+    /** Creates a room; completes with false when it already exists. */
+    public record CreateRoom(String room, CompletableFuture<Boolean> result) implements Command {}
+
     private final ChatStore store;
     private final Hub hub;
     private final FrameCodec codec;
     private final Limits limits;
+    private final Metrics metrics;
     private final int batchSize;
     private final int capacity;
     private final LinkedBlockingQueue<Command> queue = new LinkedBlockingQueue<>();
@@ -56,11 +73,12 @@ public final class Sequencer {
     private final Set<Room> staleRooms = new java.util.HashSet<>();
     private boolean directSeqStale;
 
-    public Sequencer(ChatStore store, Hub hub, FrameCodec codec, Limits limits, int batchSize, int capacity) {
+    public Sequencer(ChatStore store, Hub hub, FrameCodec codec, Limits limits, Metrics metrics, int batchSize, int capacity) {
         this.store = store;
         this.hub = hub;
         this.codec = codec;
         this.limits = limits;
+        this.metrics = metrics;
         this.batchSize = batchSize;
         this.capacity = capacity;
         this.thread = new Thread(this::run, "switchboard-sequencer");
@@ -85,14 +103,18 @@ public final class Sequencer {
         return true;
     }
 
-    /** Queues connection bookkeeping (disconnect, offline sync); never refused, so no connection is left in a room. */
+    /**
+     * Queues connection bookkeeping (disconnect, offline sync) and operator commands; never refused, so no
+     * connection is left in a room and no admin call is dropped.
+     */
     public void submitInternal(Command c) {
         if (!isInternal(c)) throw new IllegalArgumentException("client commands go through submit()");
         queue.add(c);
     }
 
     private static boolean isInternal(Command c) {
-        return c instanceof Disconnect || c instanceof SyncDirect;
+        return c instanceof Disconnect || c instanceof SyncDirect || c instanceof BroadcastRoom
+                || c instanceof DeleteMessage || c instanceof SetRoomClosed || c instanceof CreateRoom;
     }
 
     public int queued() {
@@ -152,6 +174,9 @@ public final class Sequencer {
                 syncDirect(s.conn());
             } else if (c instanceof Disconnect d) {
                 disconnect(d.conn());
+            } else {
+                flush(pending);
+                operate(c);
             }
         }
         flush(pending);
@@ -179,7 +204,7 @@ public final class Sequencer {
     /** What to tell whom once the batch committed, in arrival order. */
     private sealed interface Outcome {}
 
-    private record Fresh(Connection from, Room room, ServerFrame.Message message) implements Outcome {}
+    private record Fresh(Connection from, Room room, ServerFrame.Message message, long receivedNanos) implements Outcome {}
 
     private record FreshDirect(Connection from, List<Connection> recipients, ServerFrame.DirectMessage message) implements Outcome {}
 
@@ -193,6 +218,7 @@ public final class Sequencer {
         List<Outcome> outcomes = new ArrayList<>(pending.publishes.size() + pending.directs.size());
         Map<Room, Long> seqs = new LinkedHashMap<>();
         long nextDirect;
+        Timer.Context persisting = metrics.persistLatency.time();
         try (var db = store.transaction()) {
             try {
                 resyncIfStale(db);
@@ -203,7 +229,7 @@ public final class Sequencer {
                 nextDirect = sequenceDirectMessages(db, pending.directs, now, nextDirect, directs, delivered, outcomes);
                 if (!messages.isEmpty()) {
                     store.insertMessages(db, messages);
-                    store.updateRoomSeqs(db, seqs.keySet(), seqs, now);
+                    for (var e : seqs.entrySet()) store.updateRoomSeq(db, e.getKey().name(), e.getValue(), now);
                 }
                 if (!directs.isEmpty()) store.insertDirect(db, directs, delivered);
                 for (String[] m : pending.memberAdds) store.addMembership(db, m[0], m[1], now);
@@ -224,6 +250,7 @@ public final class Sequencer {
             pending.clear();
             return;
         }
+        persisting.stop();
         seqs.forEach((room, seq) -> room.advance(seq, now));
         directSeq = nextDirect;
         pending.clear();
@@ -268,7 +295,7 @@ public final class Sequencer {
                     p.from().principal().name(), p.text(), now);
             fresh.add(m);
             known.put(key, m);
-            outcomes.add(new Fresh(p.from(), room, m));
+            outcomes.add(new Fresh(p.from(), room, m, p.receivedNanos()));
         }
         return fresh;
     }
@@ -305,20 +332,32 @@ public final class Sequencer {
                 ServerFrame.Message m = f.message();
                 send(f.from(), new ServerFrame.Ack(m.id(), m.room(), null, m.seq(), m.ts(), null));
                 String encoded = codec.encode(m); // once per fan-out, shared by every recipient
-                f.room().forEachConnection(c -> c.deliver(encoded));
+                metrics.deliveries.mark(fanOut(f.room(), encoded));
+                metrics.deliveryLatency.update(System.nanoTime() - f.receivedNanos(), TimeUnit.NANOSECONDS);
             } else if (o instanceof FreshDirect f) {
                 ServerFrame.DirectMessage m = f.message();
                 send(f.from(), new ServerFrame.Ack(m.id(), null, m.to(), m.seq(), m.ts(), null));
                 String encoded = codec.encode(m);
                 Set<Connection> targets = new LinkedHashSet<>(f.recipients());
                 targets.addAll(hub.connectionsOf(m.from()));
-                for (Connection c : targets) c.deliver(encoded);
+                int reached = 0;
+                for (Connection c : targets) if (c.deliver(encoded)) reached++;
+                metrics.deliveries.mark(reached);
             } else if (o instanceof Duplicate d) {
                 send(d.to(), d.ack());
             } else if (o instanceof Refused r) {
                 send(r.to(), r.error());
             }
         }
+    }
+
+    /** Offers one encoded frame to every connection in the room; returns how many took it. */
+    private static int fanOut(Room room, String encoded) {
+        int[] reached = {0};
+        room.forEachConnection(c -> {
+            if (c.deliver(encoded)) reached[0]++;
+        });
+        return reached[0];
     }
 
     private void refuseAll(Pending pending) {
@@ -331,6 +370,7 @@ public final class Sequencer {
     }
 
     private void send(Connection c, ServerFrame frame) {
+        if (frame instanceof ServerFrame.Error e) metrics.error(e.code());
         c.deliver(codec.encode(frame));
     }
 
@@ -340,12 +380,18 @@ public final class Sequencer {
         Connection conn = j.conn();
         if (conn.isClosed()) return;
         try {
-            Room room = loadRoom(j.room());
+            Room room = hub.room(j.room());
             if (room == null) {
-                conn.rooms.remove(j.room());
-                send(conn, new ServerFrame.Error(ErrorCode.ROOM_NOT_FOUND.wire(),
-                        "room '" + j.room() + "' does not exist", j.frameId()));
-                return;
+                ChatStore.RoomRow row = findOrCreateRoom(j.room());
+                if (row == null || row.closed()) {
+                    conn.rooms.remove(j.room());
+                    send(conn, row == null
+                            ? new ServerFrame.Error(ErrorCode.ROOM_NOT_FOUND.wire(), "room '" + j.room() + "' does not exist", j.frameId())
+                            : new ServerFrame.Error(ErrorCode.ROOM_CLOSED.wire(), "room '" + j.room() + "' is closed", j.frameId()));
+                    return;
+                }
+                room = new Room(row.name(), row.lastSeq(), row.lastActivity());
+                hub.putRoom(room);
             }
             List<ServerFrame.Message> replay = List.of();
             boolean hasMore = false;
@@ -360,6 +406,7 @@ public final class Sequencer {
                 }
             }
             boolean firstOfUser = room.add(conn);
+            metrics.joins.mark();
             send(conn, new ServerFrame.Joined(j.frameId(), room.name(), room.lastSeq(), room.onlineUsers(),
                     j.since() == null ? null : replay.size(), j.since() == null ? null : hasMore,
                     replay.isEmpty() ? null : replay.get(0).seq()));
@@ -374,27 +421,24 @@ public final class Sequencer {
         } catch (SQLException e) {
             log.warn("Join of {} to room {} failed: {}", conn.user(), j.room(), e.toString());
             conn.rooms.remove(j.room());
+            Room loaded = hub.room(j.room());
+            if (loaded != null) hub.dropRoomIfEmpty(loaded);
             send(conn, new ServerFrame.Error(ErrorCode.UNAVAILABLE.wire(), "join failed, retry", j.frameId()));
         }
     }
 
-    /** The loaded room, loading or creating it as configured; null when it does not exist and may not be created. */
-    private Room loadRoom(String name) throws SQLException {
-        Room room = hub.room(name);
-        if (room != null) return room;
+    /** The stored room, created first when rooms are created on join; null when it does not exist. */
+    private ChatStore.RoomRow findOrCreateRoom(String name) throws SQLException {
         try (var db = store.transaction()) {
             ChatStore.RoomRow row = store.findRoom(db, name);
-            if (row == null) {
-                if (!limits.autocreateRooms()) return null;
+            if (row == null && limits.autocreateRooms()) {
                 long now = System.currentTimeMillis();
                 store.createRoom(db, name, now);
                 row = new ChatStore.RoomRow(name, 0, now, false);
             }
             db.commit();
-            room = new Room(name, row.lastSeq(), row.lastActivity());
+            return row;
         }
-        hub.putRoom(room);
-        return room;
     }
 
     private void leave(Leave l, Pending pending) {
@@ -403,7 +447,7 @@ public final class Sequencer {
         if (room != null && leaveRoom(conn, room)) {
             pending.memberRemoves.add(new String[] {room.name(), conn.user()});
         }
-        send(conn, new ServerFrame.Left(l.frameId(), l.room()));
+        send(conn, new ServerFrame.Left(l.frameId(), l.room(), null));
     }
 
     private void disconnect(Connection conn) {
@@ -415,6 +459,8 @@ public final class Sequencer {
 
     /** Removes the connection from the room; true when it was the user's last one there (presence leave sent). */
     private boolean leaveRoom(Connection conn, Room room) {
+        if (!room.contains(conn)) return false;
+        metrics.leaves.mark();
         boolean last = room.remove(conn);
         if (last) {
             String presence = codec.encode(new ServerFrame.Presence(room.name(), conn.user(), "leave"));
@@ -422,6 +468,91 @@ public final class Sequencer {
         }
         hub.dropRoomIfEmpty(room);
         return last;
+    }
+
+    // --- operator commands -------------------------------------------------------------------------------------
+
+    private void operate(Command c) {
+        try {
+            if (c instanceof BroadcastRoom b) {
+                b.result().complete(broadcast(b.room(), b.text()));
+            } else if (c instanceof DeleteMessage d) {
+                d.result().complete(deleteMessage(d.room(), d.seq()));
+            } else if (c instanceof SetRoomClosed s) {
+                s.result().complete(setClosed(s.room(), s.closed()));
+            } else if (c instanceof CreateRoom r) {
+                r.result().complete(createRoom(r.room()));
+            }
+        } catch (SQLException | RuntimeException e) {
+            log.warn("Operator command {} failed: {}", c.getClass().getSimpleName(), e.toString());
+            CompletableFuture<?> result = c instanceof BroadcastRoom b ? b.result() : c instanceof DeleteMessage d ? d.result()
+                    : c instanceof SetRoomClosed s ? s.result() : ((CreateRoom) c).result();
+            result.completeExceptionally(e);
+        }
+    }
+
+    /** Stores the broadcast as the room's next message and sends it to the members; -1 when there is no room. */
+    private int broadcast(String name, String text) throws SQLException {
+        Room live = hub.room(name);
+        long now = System.currentTimeMillis();
+        long seq;
+        try (var db = store.transaction()) {
+            resyncIfStale(db);
+            ChatStore.RoomRow row = store.findRoom(db, name);
+            if (row == null) return -1;
+            seq = (live != null ? live.lastSeq() : row.lastSeq()) + 1;
+            ServerFrame.Message stored = new ServerFrame.Message(name, seq, "system-" + io.switchboard.auth.Secrets.random(9),
+                    "system", null, text, now, true, null);
+            store.insertMessages(db, List.of(stored));
+            store.updateRoomSeq(db, name, seq, now);
+            db.commit();
+        } catch (SQLException | RuntimeException e) {
+            if (live != null) staleRooms.add(live);
+            throw e;
+        }
+        if (live == null) return 0;
+        live.advance(seq, now);
+        return fanOut(live, codec.encode(new ServerFrame.SystemNotice(text, name, seq, now)));
+    }
+
+    private boolean deleteMessage(String room, long seq) throws SQLException {
+        try (var db = store.transaction()) {
+            boolean found = store.deleteMessage(db, room, seq, System.currentTimeMillis());
+            db.commit();
+            if (!found) return false;
+        }
+        Room live = hub.room(room);
+        if (live != null) fanOut(live, codec.encode(new ServerFrame.Deleted(room, seq)));
+        return true;
+    }
+
+    private int setClosed(String name, boolean closed) throws SQLException {
+        try (var db = store.transaction()) {
+            boolean found = store.setClosed(db, name, closed);
+            db.commit();
+            if (!found) return -1;
+        }
+        Room live = hub.room(name);
+        if (!closed || live == null) return 0;
+        String notice = codec.encode(new ServerFrame.Left(null, name, "room_closed"));
+        int removed = 0;
+        for (Connection c : live.connections()) {
+            live.remove(c);
+            c.rooms.remove(name);
+            c.deliver(notice);
+            removed++;
+        }
+        hub.dropRoomIfEmpty(live);
+        return removed;
+    }
+
+    private boolean createRoom(String name) throws SQLException {
+        try (var db = store.transaction()) {
+            if (store.findRoom(db, name) != null) return false;
+            store.createRoom(db, name, System.currentTimeMillis());
+            db.commit();
+            return true;
+        }
     }
 
     // --- offline direct messages ---------------------------------------------------------------------------------

@@ -132,6 +132,11 @@ public final class Config {
             throw new ConfigException("Invalid value for " + Keys.HEARTBEAT_TIMEOUT.name()
                     + ": must be longer than " + Keys.HEARTBEAT_INTERVAL.name());
         }
+        if (get(Keys.OUTBOX_CAPACITY) < 2 * get(Keys.DB_BATCH_SIZE)) {
+            // One committed batch is fanned out at once; a smaller outbox would drop healthy clients as slow.
+            throw new ConfigException("Invalid value for " + Keys.OUTBOX_CAPACITY.name() + ": must be at least twice "
+                    + Keys.DB_BATCH_SIZE.name() + " (" + get(Keys.DB_BATCH_SIZE) + ")");
+        }
         String secret = get(Keys.JWT_SECRET);
         if (!secret.isEmpty() && secret.getBytes(StandardCharsets.UTF_8).length < 32) {
             throw new ConfigException("Invalid value for " + Keys.JWT_SECRET.name() + ": must be at least 32 bytes");
@@ -147,7 +152,7 @@ public final class Config {
         Map<String, String> out = new LinkedHashMap<>();
         for (ConfigKey<?> k : Keys.ALL) {
             Object v = values.get(k.name());
-            out.put(k.name(), k.secret() ? (String.valueOf(v).isEmpty() ? "(unset)" : "(set)") : render(v));
+            out.put(k.name(), k.secret() ? (render(v).isEmpty() ? "(unset)" : "(set)") : render(v));
         }
         return out;
     }

@@ -47,6 +47,14 @@ public final class Keys {
     // --- secrets ------------------------------------------------------------------------------------------------
     public static final ConfigKey<String> ADMIN_TOKEN = secret("admin.token",
             "Admin API token. Unset: generated on first start into <data.dir>/admin.token (owner-only).");
+    public static final ConfigKey<List<String>> ADMIN_TOKENS = new ConfigKey<>("admin.tokens", "", Parsers.list(), true,
+            "More admin tokens, comma-separated name:role:token (role viewer or operator), e.g. grafana:viewer:<token>.");
+    public static final ConfigKey<String> METRICS_TOKEN = secret("metrics.token",
+            "Bearer token required by GET /metrics (Prometheus). Unset: /metrics is open, as scrapers expect.");
+    public static final ConfigKey<Integer> ADMIN_RATE = key("admin.rate", "50", Parsers.integer(1, 100_000),
+            "Admin API requests per second per admin token (bursts of twice that); beyond it 429.");
+    public static final ConfigKey<Integer> ADMIN_MAX_BODY = key("admin.max.body.bytes", "65536", Parsers.integer(1024, 16 * 1024 * 1024),
+            "Largest admin API request body; larger ones get 413.");
     public static final ConfigKey<String> JWT_SECRET = secret("jwt.secret",
             "HS256 secret that signs client tokens (at least 32 bytes). Unset: generated into <data.dir>/jwt.secret.");
 
@@ -79,7 +87,7 @@ public final class Keys {
             Parsers.integer(1, 1_000_000),
             "Errors a connection may cause per minute (limits, bad frames) before it is closed with 4008.");
     public static final ConfigKey<Integer> OUTBOX_CAPACITY = key("limits.outbox.frames", "1024", Parsers.integer(8, 1_000_000),
-            "Frames queued for one slow client before it is disconnected (close 1013 slow_consumer).");
+            "Frames queued for one slow client before it is disconnected (close 1013 slow_consumer); at least 2x db.batch.size.");
     public static final ConfigKey<Integer> REPLAY_MAX = key("history.replay.max", "500", Parsers.integer(1, 100_000),
             "Most messages replayed by join with since; older ones are paged with history.");
     public static final ConfigKey<Integer> HISTORY_PAGE_MAX = key("history.page.max", "200", Parsers.integer(1, 10_000),
@@ -88,7 +96,7 @@ public final class Keys {
     public static final List<ConfigKey<?>> ALL = List.of(
             CONFIG, HOST, PORT, DATA_DIR, LOG_LEVEL, ACCESS_LOG, SHUTDOWN_GRACE,
             DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, DB_BATCH_SIZE, DB_QUEUE_CAPACITY,
-            ADMIN_TOKEN, JWT_SECRET,
+            ADMIN_TOKEN, ADMIN_TOKENS, METRICS_TOKEN, ADMIN_RATE, ADMIN_MAX_BODY, JWT_SECRET,
             ALLOWED_ORIGINS, ROOMS_AUTOCREATE, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT,
             LIMIT_FRAME_BYTES, LIMIT_TEXT_CHARS, LIMIT_RATE, LIMIT_BURST, LIMIT_ROOMS,
             LIMIT_CONNECTIONS_PER_USER, LIMIT_CONNECTIONS_PER_IP, LIMIT_VIOLATIONS, OUTBOX_CAPACITY,

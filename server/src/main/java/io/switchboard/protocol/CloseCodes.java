@@ -16,6 +16,10 @@ public final class CloseCodes {
     public static final int UNAUTHORIZED = 4001;
     /** Token expired; get a fresh token, then reconnect. */
     public static final int TOKEN_EXPIRED = 4002;
+    /** The user is banned; terminal until the ban ends. */
+    public static final int BANNED = 4003;
+    /** An operator kicked this connection; may reconnect. */
+    public static final int KICKED = 4004;
     /** Too many connections for this user or address; reconnect later. */
     public static final int TOO_MANY_CONNECTIONS = 4005;
     /** Repeated protocol or limit violations; reconnect after a backoff. */

@@ -13,6 +13,7 @@ public enum ErrorCode {
     INVALID_ROOM("invalid_room"),
     ROOM_FORBIDDEN("room_forbidden"),
     ROOM_NOT_FOUND("room_not_found"),
+    ROOM_CLOSED("room_closed"),
     NOT_JOINED("not_joined"),
     BUSY("busy"),
     UNAVAILABLE("unavailable");

@@ -15,7 +15,8 @@ import java.util.Map;
     @JsonSubTypes.Type(ServerFrame.DirectMessage.class), @JsonSubTypes.Type(ServerFrame.Ack.class),
     @JsonSubTypes.Type(ServerFrame.History.class), @JsonSubTypes.Type(ServerFrame.Presence.class),
     @JsonSubTypes.Type(ServerFrame.SystemNotice.class), @JsonSubTypes.Type(ServerFrame.Error.class),
-    @JsonSubTypes.Type(ServerFrame.Pong.class)
+    @JsonSubTypes.Type(ServerFrame.Pong.class), @JsonSubTypes.Type(ServerFrame.Kicked.class),
+    @JsonSubTypes.Type(ServerFrame.Deleted.class)
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ServerFrame {
@@ -34,12 +35,21 @@ public sealed interface ServerFrame {
     record Joined(String id, String room, long seq, List<String> members, Integer replayed, Boolean hasMore,
                   Long firstReplayed) implements ServerFrame {}
 
+    /** Answer to leave, or notice that an operator closed the room ({@code reason: "room_closed"}). */
     @JsonTypeName("left")
-    record Left(String id, String room) implements ServerFrame {}
+    record Left(String id, String room, String reason) implements ServerFrame {}
 
-    /** A room message; {@code id} is the sender's client id. */
+    /**
+     * A room message; {@code id} is the sender's client id. In history, operator broadcasts appear with
+     * {@code system: true} and moderated messages with {@code deleted: true} and empty text.
+     */
     @JsonTypeName("message")
-    record Message(String room, long seq, String id, String from, String name, String text, long ts) implements ServerFrame {}
+    record Message(String room, long seq, String id, String from, String name, String text, long ts,
+                   Boolean system, Boolean deleted) implements ServerFrame {
+        public Message(String room, long seq, String id, String from, String name, String text, long ts) {
+            this(room, seq, id, from, name, text, ts, null, null);
+        }
+    }
 
     /** A direct message; {@code seq} orders the direct messages each user receives. */
     @JsonTypeName("dm")
@@ -55,9 +65,17 @@ public sealed interface ServerFrame {
     @JsonTypeName("presence")
     record Presence(String room, String user, String event) implements ServerFrame {}
 
-    /** An operator's broadcast or notice. */
+    /** An operator's broadcast; a room broadcast is stored in the room's history under {@code seq}. */
     @JsonTypeName("system")
-    record SystemNotice(String text, String room, long ts) implements ServerFrame {}
+    record SystemNotice(String text, String room, Long seq, long ts) implements ServerFrame {}
+
+    /** An operator disconnects this connection; the close (4004) follows. */
+    @JsonTypeName("kicked")
+    record Kicked(String reason) implements ServerFrame {}
+
+    /** An operator removed a room message; clients hide it. */
+    @JsonTypeName("deleted")
+    record Deleted(String room, long seq) implements ServerFrame {}
 
     @JsonTypeName("error")
     record Error(String code, String message, String id) implements ServerFrame {}

@@ -1,5 +1,6 @@
 package io.switchboard.store;
 
+import com.codahale.metrics.MetricRegistry;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.switchboard.config.Config;
@@ -27,7 +28,7 @@ public final class Database implements AutoCloseable {
         this.migration = migration;
     }
 
-    public static Database open(Config config, Path dataDir) {
+    public static Database open(Config config, Path dataDir, MetricRegistry metrics) {
         String url = config.get(Keys.DB_URL);
         HikariConfig hc = new HikariConfig();
         if (url.isBlank()) {
@@ -47,6 +48,7 @@ public final class Database implements AutoCloseable {
         hc.setConnectionTimeout(5_000);
         hc.setValidationTimeout(2_000);
         hc.setInitializationFailTimeout(10_000);
+        hc.setMetricRegistry(metrics); // HikariCP's own tracker: switchboard-db.pool.*
 
         HikariDataSource pool;
         try {

@@ -38,6 +38,7 @@ final class Outbox extends IteratingCallback implements Peer {
             failed(x);
         }
     };
+    private volatile boolean started;
     private volatile boolean closing;
     private volatile int closeCode;
     private volatile String closeReason;
@@ -68,7 +69,14 @@ final class Outbox extends IteratingCallback implements Peer {
     }
 
     @Override
+    public void start() {
+        started = true;
+        iterate();
+    }
+
+    @Override
     protected Action process() {
+        if (!started && !closing) return Action.IDLE;
         String next = queue.poll();
         if (next != null) {
             size.decrementAndGet();

@@ -34,7 +34,7 @@ class SlowConsumerTest {
 
     @Test
     void aClientThatStopsReadingIsDroppedWhileAnotherKeepsReceiving() throws Exception {
-        try (TestServer server = TestServer.start(Map.of("limits.outbox.frames", "64", "limits.text.chars", "20000",
+        try (TestServer server = TestServer.start(Map.of("limits.outbox.frames", "64", "db.batch.size", "16", "limits.text.chars", "20000",
                 "limits.frame.bytes", "65536", "limits.rate", "100000", "limits.burst", "100000"));
              WsClient sender = WsClient.connected(server.ws(server.token("sender")));
              WsClient healthy = WsClient.connected(server.ws(server.token("healthy")))) {

@@ -209,6 +209,14 @@ class ConfigTest {
     }
 
     @Test
+    void anOutboxSmallerThanTwoWriteBatchesIsRejected() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> Config.of(Map.of("limits.outbox.frames", "100", "db.batch.size", "64")));
+        assertNamesKey("limits.outbox.frames", e);
+        assertDoesNotThrow(() -> Config.of(Map.of("limits.outbox.frames", "128", "db.batch.size", "64")));
+    }
+
+    @Test
     void aTooShortJwtSecretOrAdminTokenIsRejectedByName() {
         assertNamesKey("jwt.secret", rejectedFlags("--jwt-secret=" + "s".repeat(31)));
         assertDoesNotThrow(() -> Config.load(Map.of(), List.of("--jwt-secret=" + "s".repeat(32))));

@@ -22,7 +22,9 @@ class FrameCodecTest {
                 codec.encode(new ServerFrame.Joined("j", "r", 4, List.of("a"), 2, false, 3L)));
         assertEquals("{\"type\":\"joined\",\"room\":\"r\",\"seq\":0,\"members\":[]}",
                 codec.encode(new ServerFrame.Joined(null, "r", 0, List.of(), null, null, null)));
-        assertEquals("{\"type\":\"left\",\"room\":\"r\"}", codec.encode(new ServerFrame.Left(null, "r")));
+        assertEquals("{\"type\":\"left\",\"room\":\"r\"}", codec.encode(new ServerFrame.Left(null, "r", null)));
+        assertEquals("{\"type\":\"left\",\"room\":\"r\",\"reason\":\"room_closed\"}",
+                codec.encode(new ServerFrame.Left(null, "r", "room_closed")));
         assertEquals("{\"type\":\"message\",\"room\":\"r\",\"seq\":1,\"id\":\"m\",\"from\":\"a\",\"text\":\"hi\",\"ts\":9}",
                 codec.encode(new ServerFrame.Message("r", 1, "m", "a", null, "hi", 9)));
         assertEquals("{\"type\":\"dm\",\"seq\":2,\"id\":\"d\",\"from\":\"a\",\"name\":\"A\",\"to\":\"b\",\"text\":\"x\",\"ts\":9}",
@@ -37,7 +39,14 @@ class FrameCodecTest {
         assertEquals("{\"type\":\"presence\",\"room\":\"r\",\"user\":\"a\",\"event\":\"join\"}",
                 codec.encode(new ServerFrame.Presence("r", "a", "join")));
         assertEquals("{\"type\":\"system\",\"text\":\"maintenance\",\"ts\":9}",
-                codec.encode(new ServerFrame.SystemNotice("maintenance", null, 9)));
+                codec.encode(new ServerFrame.SystemNotice("maintenance", null, null, 9)));
+        assertEquals("{\"type\":\"system\",\"text\":\"closing at 5\",\"room\":\"r\",\"seq\":7,\"ts\":9}",
+                codec.encode(new ServerFrame.SystemNotice("closing at 5", "r", 7L, 9)));
+        assertEquals("{\"type\":\"kicked\",\"reason\":\"spam\"}", codec.encode(new ServerFrame.Kicked("spam")));
+        assertEquals("{\"type\":\"deleted\",\"room\":\"r\",\"seq\":3}", codec.encode(new ServerFrame.Deleted("r", 3)));
+        assertEquals("{\"type\":\"message\",\"room\":\"r\",\"seq\":3,\"id\":\"m\",\"from\":\"system\",\"text\":\"\","
+                        + "\"ts\":9,\"system\":true,\"deleted\":true}",
+                codec.encode(new ServerFrame.Message("r", 3, "m", "system", null, "", 9, true, true)));
         assertEquals("{\"type\":\"error\",\"code\":\"busy\",\"message\":\"later\",\"id\":\"m\"}",
                 codec.encode(new ServerFrame.Error("busy", "later", "m")));
         assertEquals("{\"type\":\"pong\",\"id\":\"p\",\"serverTime\":9}", codec.encode(new ServerFrame.Pong("p", 9)));

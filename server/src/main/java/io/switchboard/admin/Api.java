@@ -1,0 +1,191 @@
+package io.switchboard.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.switchboard.auth.AdminAuth;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Shared plumbing of the admin routes: registration (recorded, so the OpenAPI document can be checked against
+ * it), blocking work moved to the database executor, JSON bodies, limits and cursors.
+ */
+public final class Api {
+    private static final Logger log = LoggerFactory.getLogger(Api.class);
+    public static final int DEFAULT_LIMIT = 50;
+    public static final int MAX_LIMIT = 500;
+
+    /** Work that may block (JDBC); runs on the database executor, never on a Jetty thread. */
+    @FunctionalInterface
+    public interface Blocking {
+        Object run() throws Exception;
+    }
+
+    private final JavalinConfig cfg;
+    private final ObjectMapper mapper;
+    private final Executor blocking;
+    private final List<String> routes = new ArrayList<>();
+
+    public Api(JavalinConfig cfg, ObjectMapper mapper, Executor blocking) {
+        this.cfg = cfg;
+        this.mapper = mapper;
+        this.blocking = blocking;
+    }
+
+    public void get(String path, Handler h) {
+        routes.add("GET " + path);
+        cfg.routes.get(path, h);
+    }
+
+    public void post(String path, Handler h) {
+        routes.add("POST " + path);
+        cfg.routes.post(path, h);
+    }
+
+    public void delete(String path, Handler h) {
+        routes.add("DELETE " + path);
+        cfg.routes.delete(path, h);
+    }
+
+    /** Every registered "METHOD /path", in Javalin's {param} syntax. */
+    public List<String> routes() {
+        return List.copyOf(routes);
+    }
+
+    /** Runs {@code work} on the database executor and answers with its result as JSON (204 for null). */
+    public void async(Context ctx, int status, Blocking work) {
+        CompletableFuture<Object> result;
+        try {
+            result = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return work.run();
+                } catch (RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            }, blocking);
+        } catch (RejectedExecutionException e) {
+            Problem.of("busy", "Service Unavailable", 503, "the server is busy, retry shortly").send(ctx);
+            return;
+        }
+        ctx.future(() -> result.handle((value, error) -> {
+            if (error != null) {
+                fail(ctx, error);
+            } else if (value == null) {
+                ctx.status(204);
+            } else {
+                ctx.status(status).json(value);
+            }
+            return null;
+        }));
+    }
+
+    public void async(Context ctx, Blocking work) {
+        async(ctx, 200, work);
+    }
+
+    static void fail(Context ctx, Throwable error) {
+        Throwable e = error;
+        while ((e instanceof CompletionException || e instanceof java.util.concurrent.ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        if (e instanceof ApiException api) {
+            api.problem().send(ctx);
+        } else {
+            log.error("Admin request {} {} failed", ctx.method(), ctx.path(), e);
+            Problem.of("internal", "Internal Server Error", 500, "the request failed; see the server log").send(ctx);
+        }
+    }
+
+    /** The request body as a JSON object (400 when it is not one). */
+    public JsonNode body(Context ctx) {
+        String text = ctx.body();
+        if (text.isBlank()) throw ApiException.badRequest("a JSON object body is required");
+        try {
+            JsonNode node = mapper.readTree(text);
+            if (node == null || !node.isObject()) throw ApiException.badRequest("the body must be a JSON object");
+            return node;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw ApiException.badRequest("the body is not valid JSON");
+        }
+    }
+
+    public static String text(JsonNode body, String field, boolean required, int maxChars) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            if (required) throw ApiException.invalid("field '" + field + "' is required");
+            return null;
+        }
+        if (!v.isTextual()) throw ApiException.invalid("field '" + field + "' must be a string");
+        String s = v.asText();
+        if (required && s.isBlank()) throw ApiException.invalid("field '" + field + "' must not be empty");
+        if (s.length() > maxChars) throw ApiException.invalid("field '" + field + "' must be at most " + maxChars + " characters");
+        return s;
+    }
+
+    public static List<String> textList(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) return null;
+        if (!v.isArray()) throw ApiException.invalid("field '" + field + "' must be an array of strings");
+        List<String> out = new ArrayList<>();
+        for (JsonNode item : v) {
+            if (!item.isTextual()) throw ApiException.invalid("field '" + field + "' must be an array of strings");
+            out.add(item.asText());
+        }
+        return out;
+    }
+
+    /** {@code ?limit=} bounded to 1..MAX_LIMIT. */
+    public static int limit(Context ctx) {
+        String raw = ctx.queryParam("limit");
+        if (raw == null) return DEFAULT_LIMIT;
+        try {
+            int n = Integer.parseInt(raw);
+            if (n < 1 || n > MAX_LIMIT) throw ApiException.badRequest("limit must be from 1 to " + MAX_LIMIT);
+            return n;
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("limit must be a whole number");
+        }
+    }
+
+    public static Long longParam(Context ctx, String name) {
+        String raw = ctx.queryParam(name);
+        if (raw == null) return null;
+        try {
+            return Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest(name + " must be a whole number");
+        }
+    }
+
+    /** Opaque cursors: the sort key of the last item, base64url-encoded. */
+    public static String cursor(String key) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(key.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static String cursorKey(Context ctx) {
+        String raw = ctx.queryParam("cursor");
+        if (raw == null || raw.isEmpty()) return null;
+        try {
+            return new String(Base64.getUrlDecoder().decode(raw), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("cursor is not one this API returned");
+        }
+    }
+
+    public static AdminAuth.Admin admin(Context ctx) {
+        return ctx.attribute(AdminGuard.ADMIN);
+    }
+}

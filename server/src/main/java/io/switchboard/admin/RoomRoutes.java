@@ -1,0 +1,163 @@
+package io.switchboard.admin;
+
+import io.javalin.http.Context;
+import io.switchboard.chat.ChatService;
+import io.switchboard.chat.ChatStore;
+import io.switchboard.chat.Hub;
+import io.switchboard.chat.Room;
+import io.switchboard.chat.Sequencer;
+import io.switchboard.protocol.ServerFrame;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Rooms: list, create, inspect members and history, moderate, close and reopen. */
+public final class RoomRoutes {
+    /** A room with its stored and live counts. */
+    public record RoomView(String name, long members, int online, int connections, long lastSeq, long lastActivity,
+                           long createdAt, boolean closed) {}
+
+    /** A member and whether any of their connections is in the room now. */
+    public record MemberView(String user, long joinedAt, boolean online, int connections) {}
+
+    private final Hub hub;
+    private final ChatStore store;
+    private final Sequencer sequencer;
+    private final AuditLog audit;
+    private final int historyPageMax;
+
+    public RoomRoutes(Hub hub, ChatStore store, Sequencer sequencer, AuditLog audit, int historyPageMax) {
+        this.hub = hub;
+        this.store = store;
+        this.sequencer = sequencer;
+        this.audit = audit;
+        this.historyPageMax = historyPageMax;
+    }
+
+    public void register(Api api) {
+        api.get("/api/v1/rooms", ctx -> list(api, ctx));
+        api.post("/api/v1/rooms", ctx -> create(api, ctx));
+        api.get("/api/v1/rooms/{room}", ctx -> show(api, ctx));
+        api.get("/api/v1/rooms/{room}/messages", ctx -> messages(api, ctx));
+        api.delete("/api/v1/rooms/{room}/messages/{seq}", ctx -> deleteMessage(api, ctx));
+        api.post("/api/v1/rooms/{room}/close", ctx -> setClosed(api, ctx, true));
+        api.post("/api/v1/rooms/{room}/open", ctx -> setClosed(api, ctx, false));
+    }
+
+    private RoomView view(ChatStore.RoomSummary r) {
+        Room live = hub.room(r.name());
+        return new RoomView(r.name(), r.members(), live == null ? 0 : live.onlineUsers().size(),
+                live == null ? 0 : live.connectionCount(), live == null ? r.lastSeq() : Math.max(live.lastSeq(), r.lastSeq()),
+                live == null ? r.lastActivity() : Math.max(live.lastActivity(), r.lastActivity()), r.createdAt(), r.closed());
+    }
+
+    private void list(Api api, Context ctx) {
+        int limit = Api.limit(ctx);
+        String after = Api.cursorKey(ctx);
+        api.async(ctx, () -> {
+            List<ChatStore.RoomSummary> rows = store.listRooms(after, limit + 1);
+            boolean more = rows.size() > limit;
+            List<ChatStore.RoomSummary> page = more ? rows.subList(0, limit) : rows;
+            return new ConnectionRoutes.Page<>(page.stream().map(this::view).toList(),
+                    more ? Api.cursor(page.get(page.size() - 1).name()) : null);
+        });
+    }
+
+    private static String roomName(String name) {
+        if (!ChatService.isValidRoomName(name)) {
+            throw ApiException.invalid("room names are 1 to 64 letters, digits or _.:@#- and start with a letter or digit");
+        }
+        return name;
+    }
+
+    private void create(Api api, Context ctx) {
+        String room = roomName(Api.text(api.body(ctx), "room", true, 64));
+        var admin = Api.admin(ctx);
+        String address = ctx.ip();
+        CompletableFuture<Boolean> created = new CompletableFuture<>();
+        sequencer.submitInternal(new Sequencer.CreateRoom(room, created));
+        api.async(ctx, 201, () -> {
+            if (!created.get(30, TimeUnit.SECONDS)) throw ApiException.conflict("room " + room + " already exists");
+            audit.record(admin.name(), "create_room", "room " + room, null, address, null);
+            return view(store.room(room));
+        });
+    }
+
+    private void show(Api api, Context ctx) {
+        String room = ctx.pathParam("room");
+        int limit = Api.limit(ctx);
+        String after = Api.cursorKey(ctx);
+        api.async(ctx, () -> {
+            ChatStore.RoomSummary r = store.room(room);
+            if (r == null) throw ApiException.notFound("no room " + room);
+            Room live = hub.room(room);
+            List<ChatStore.Member> rows = store.members(room, after, limit + 1);
+            boolean more = rows.size() > limit;
+            List<ChatStore.Member> page = more ? rows.subList(0, limit) : rows;
+            List<MemberView> members = new ArrayList<>();
+            for (ChatStore.Member m : page) {
+                int conns = live == null ? 0 : live.connectionCount(m.user());
+                members.add(new MemberView(m.user(), m.joinedAt(), conns > 0, conns));
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("room", view(r));
+            out.put("members", members);
+            out.put("nextCursor", more ? Api.cursor(page.get(page.size() - 1).user()) : null);
+            return out;
+        });
+    }
+
+    private void messages(Api api, Context ctx) {
+        String room = ctx.pathParam("room");
+        Long before = Api.longParam(ctx, "before");
+        int limit = Math.min(Api.limit(ctx), historyPageMax);
+        api.async(ctx, () -> {
+            if (store.room(room) == null) throw ApiException.notFound("no room " + room);
+            List<ServerFrame.Message> rows = store.messagesBefore(room, before == null ? Long.MAX_VALUE : before, limit + 1);
+            boolean more = rows.size() > limit;
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("messages", more ? rows.subList(1, rows.size()) : rows);
+            out.put("hasMore", more);
+            return out;
+        });
+    }
+
+    private void deleteMessage(Api api, Context ctx) {
+        String room = ctx.pathParam("room");
+        long seq;
+        try {
+            seq = Long.parseLong(ctx.pathParam("seq"));
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("seq must be a whole number");
+        }
+        String reason = ctx.queryParam("reason");
+        var admin = Api.admin(ctx);
+        String address = ctx.ip();
+        CompletableFuture<Boolean> deleted = new CompletableFuture<>();
+        sequencer.submitInternal(new Sequencer.DeleteMessage(room, seq, deleted));
+        api.async(ctx, () -> {
+            if (!deleted.get(30, TimeUnit.SECONDS)) throw ApiException.notFound("no message " + seq + " in room " + room);
+            audit.record(admin.name(), "delete_message", "room " + room + " seq " + seq, reason, address, null);
+            return null;
+        });
+    }
+
+    private void setClosed(Api api, Context ctx, boolean closed) {
+        String room = ctx.pathParam("room");
+        String reason = ctx.queryParam("reason");
+        var admin = Api.admin(ctx);
+        String address = ctx.ip();
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        sequencer.submitInternal(new Sequencer.SetRoomClosed(room, closed, done));
+        api.async(ctx, () -> {
+            int removed = done.get(30, TimeUnit.SECONDS);
+            if (removed < 0) throw ApiException.notFound("no room " + room);
+            audit.record(admin.name(), closed ? "close_room" : "open_room", "room " + room, reason, address,
+                    closed ? "connections removed: " + removed : null);
+            return closed ? Map.of("removed", removed) : Map.of("removed", 0);
+        });
+    }
+}

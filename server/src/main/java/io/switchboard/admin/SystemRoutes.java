@@ -1,0 +1,72 @@
+package io.switchboard.admin;
+
+import com.codahale.metrics.json.MetricsModule;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.http.Context;
+import io.switchboard.config.Config;
+import io.switchboard.metrics.Metrics;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Metrics as JSON, the audit log, server info and the OpenAPI document. */
+public final class SystemRoutes {
+    private final Metrics metrics;
+    private final AuditLog audit;
+    private final Config config;
+    private final Map<String, Object> identity;
+    private final Instant startedAt = Instant.now();
+    private final ObjectMapper metricsJson = new ObjectMapper()
+            .registerModule(new MetricsModule(TimeUnit.SECONDS, TimeUnit.MILLISECONDS, false));
+    private final byte[] openApi;
+
+    public SystemRoutes(Metrics metrics, AuditLog audit, Config config, Map<String, Object> identity) {
+        this.metrics = metrics;
+        this.audit = audit;
+        this.config = config;
+        this.identity = identity;
+        try (InputStream in = SystemRoutes.class.getResourceAsStream("/openapi.json")) {
+            if (in == null) throw new IllegalStateException("openapi.json is missing from the classpath");
+            this.openApi = in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void register(Api api) {
+        api.get("/api/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+        api.get("/api/v1/info", this::info);
+        api.get("/api/v1/metrics", ctx -> ctx.contentType("application/json").result(metricsJson.writeValueAsString(metrics.registry())));
+        api.get("/api/v1/audit", ctx -> auditPage(api, ctx));
+    }
+
+    private void info(Context ctx) {
+        Map<String, Object> out = new LinkedHashMap<>(identity);
+        out.put("startedAt", startedAt.toEpochMilli());
+        out.put("uptimeSeconds", Instant.now().getEpochSecond() - startedAt.getEpochSecond());
+        out.put("config", config.summary());
+        ctx.json(out);
+    }
+
+    private void auditPage(Api api, Context ctx) {
+        int limit = Api.limit(ctx);
+        String cursor = Api.cursorKey(ctx);
+        Long before;
+        try {
+            before = cursor == null ? null : Long.parseLong(cursor);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("cursor is not one this API returned");
+        }
+        api.async(ctx, () -> {
+            List<AuditLog.Entry> rows = audit.page(before, limit + 1);
+            boolean more = rows.size() > limit;
+            List<AuditLog.Entry> page = more ? rows.subList(0, limit) : rows;
+            return new ConnectionRoutes.Page<>(page, more ? Api.cursor(String.valueOf(page.get(page.size() - 1).id())) : null);
+        });
+    }
+}

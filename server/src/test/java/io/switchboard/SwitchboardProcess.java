@@ -1,0 +1,130 @@
+package io.switchboard;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** A real Switchboard JVM ({@code io.switchboard.Main}) on the test class path, with its merged stdout/stderr recorded. */
+public final class SwitchboardProcess implements AutoCloseable {
+    private final Process process;
+    private final List<String> lines = new ArrayList<>();
+    private final List<Waiter> waiters = new ArrayList<>();
+    private final CompletableFuture<Void> outputEnded = new CompletableFuture<>();
+
+    private record Waiter(Predicate<String> match, CompletableFuture<String> line) {}
+
+    private SwitchboardProcess(Process process) {
+        this.process = process;
+        Thread reader = new Thread(this::read, "switchboard-process-output");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Starts {@code java -cp <test class path> io.switchboard.Main args...} with the given extra environment. */
+    public static SwitchboardProcess start(Map<String, String> env, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("io.switchboard.Main");
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("SWITCHBOARD_"));
+        pb.environment().putAll(env);
+        try {
+            return new SwitchboardProcess(pb.start());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static SwitchboardProcess start(String... args) {
+        return start(Map.of(), args);
+    }
+
+    private void read() {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                synchronized (this) {
+                    lines.add(line);
+                    for (Waiter w : waiters) if (w.match.test(line)) w.line.complete(line);
+                }
+            }
+        } catch (IOException ignored) {
+            // the process is gone; outputEnded below tells the waiters
+        } finally {
+            synchronized (this) {
+                for (Waiter w : waiters) w.line.completeExceptionally(new AssertionError("output ended; no matching line in:\n" + output()));
+            }
+            outputEnded.complete(null);
+        }
+    }
+
+    /** The first output line containing {@code text}, waiting up to {@code timeout} for it. */
+    public String awaitLine(String text, Duration timeout) {
+        CompletableFuture<String> line = new CompletableFuture<>();
+        synchronized (this) {
+            for (String l : lines) if (l.contains(text)) return l;
+            if (outputEnded.isDone()) throw new AssertionError("process output ended without '" + text + "':\n" + output());
+            waiters.add(new Waiter(l -> l.contains(text), line));
+        }
+        try {
+            return line.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("no output line with '" + text + "' within " + timeout + ":\n" + output(), e);
+        }
+    }
+
+    /** The exit code, waiting up to {@code timeout}; fails (and kills the process) if it is still running then. */
+    public int awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("process did not exit within " + timeout + ":\n" + output());
+            }
+            outputEnded.get(timeout.toMillis(), TimeUnit.MILLISECONDS); // every line read before anyone asserts on it
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        } catch (Exception e) {
+            throw new AssertionError("output not drained within " + timeout, e);
+        }
+    }
+
+    public synchronized String output() {
+        return String.join("\n", lines);
+    }
+
+    public synchronized List<String> lines() {
+        return List.copyOf(lines);
+    }
+
+    /**
+     * SIGTERM, as a container runtime or systemd would send. Through the ProcessHandle: {@code Process.destroy()}
+     * also closes our end of the output pipe, which would lose everything the process logs while shutting down.
+     */
+    public void terminate() {
+        process.toHandle().destroy();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) process.destroyForcibly();
+    }
+}
