@@ -147,7 +147,7 @@ public final class Sequencer {
             try {
                 process(batch);
             } catch (RuntimeException e) {
-                log.error("Sequencer failed on a batch of {} command(s)", batch.size(), e);
+                log.error("Sequencer failed on a batch of {} command(s)", batch.size(), e); // the thread must live on
             }
             int client = 0;
             for (Command c : batch) if (!isInternal(c)) client++;
@@ -159,35 +159,41 @@ public final class Sequencer {
     private void process(List<Command> commands) {
         Pending pending = new Pending();
         for (Command c : commands) {
-            if (c instanceof Publish p) {
-                pending.publishes.add(p);
-            } else if (c instanceof Direct d) {
-                pending.directs.add(d);
-            } else if (c instanceof Join j) {
-                flush(pending);
-                join(j, pending);
-            } else if (c instanceof Leave l) {
-                flush(pending);
-                leave(l, pending);
-            } else if (c instanceof SyncDirect s) {
-                flush(pending);
-                syncDirect(s.conn());
-            } else if (c instanceof Disconnect d) {
-                disconnect(d.conn());
-            } else {
-                flush(pending);
-                operate(c);
+            try {
+                if (c instanceof Publish p) {
+                    pending.publishes.add(p);
+                } else if (c instanceof Direct d) {
+                    pending.directs.add(d);
+                } else if (c instanceof Disconnect d) {
+                    disconnect(d.conn());
+                } else {
+                    // Everything else reads or changes what the pending writes depend on: commit those first.
+                    flush(pending);
+                    if (c instanceof Join j) {
+                        join(j, pending);
+                    } else if (c instanceof Leave l) {
+                        leave(l, pending);
+                    } else if (c instanceof SyncDirect s) {
+                        syncDirect(s.conn());
+                    } else {
+                        operate(c);
+                    }
+                }
+            } catch (RuntimeException e) {
+                log.error("Sequencer failed on {}; continuing with the next command", c.getClass().getSimpleName(), e);
             }
         }
         flush(pending);
     }
 
+    private record Membership(String room, String user) {}
+
     /** Writes collected since the last flush. */
     private static final class Pending {
         final List<Publish> publishes = new ArrayList<>();
         final List<Direct> directs = new ArrayList<>();
-        final List<String[]> memberAdds = new ArrayList<>();
-        final List<String[]> memberRemoves = new ArrayList<>();
+        final List<Membership> memberAdds = new ArrayList<>();
+        final List<Membership> memberRemoves = new ArrayList<>();
 
         boolean isEmpty() {
             return publishes.isEmpty() && directs.isEmpty() && memberAdds.isEmpty() && memberRemoves.isEmpty();
@@ -232,8 +238,8 @@ public final class Sequencer {
                     for (var e : seqs.entrySet()) store.updateRoomSeq(db, e.getKey().name(), e.getValue(), now);
                 }
                 if (!directs.isEmpty()) store.insertDirect(db, directs, delivered);
-                for (String[] m : pending.memberAdds) store.addMembership(db, m[0], m[1], now);
-                for (String[] m : pending.memberRemoves) store.removeMembership(db, m[0], m[1]);
+                for (Membership m : pending.memberAdds) store.addMembership(db, m.room(), m.user(), now);
+                for (Membership m : pending.memberRemoves) store.removeMembership(db, m.room(), m.user());
                 db.commit();
             } catch (SQLException | RuntimeException e) {
                 db.rollback();
@@ -416,7 +422,7 @@ public final class Sequencer {
                 room.forEachConnection(c -> {
                     if (!c.user().equals(conn.user())) c.deliver(presence);
                 });
-                pending.memberAdds.add(new String[] {room.name(), conn.user()});
+                pending.memberAdds.add(new Membership(room.name(), conn.user()));
             }
         } catch (SQLException e) {
             log.warn("Join of {} to room {} failed: {}", conn.user(), j.room(), e.toString());
@@ -445,7 +451,7 @@ public final class Sequencer {
         Connection conn = l.conn();
         Room room = hub.room(l.room());
         if (room != null && leaveRoom(conn, room)) {
-            pending.memberRemoves.add(new String[] {room.name(), conn.user()});
+            pending.memberRemoves.add(new Membership(room.name(), conn.user()));
         }
         send(conn, new ServerFrame.Left(l.frameId(), l.room(), null));
     }
