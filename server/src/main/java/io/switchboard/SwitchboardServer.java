@@ -10,6 +10,10 @@ import io.switchboard.admin.AdminGuard;
 import io.switchboard.admin.Api;
 import io.switchboard.admin.AuditLog;
 import io.switchboard.admin.ConnectionRoutes;
+import io.switchboard.admin.LiveFeed;
+import io.switchboard.auth.ConsoleSessions;
+import io.switchboard.console.ConsoleRoutes;
+import io.switchboard.console.SecurityHeaders;
 import io.switchboard.admin.ModerationRoutes;
 import io.switchboard.admin.RoomRoutes;
 import io.switchboard.admin.SystemRoutes;
@@ -69,6 +73,7 @@ public final class SwitchboardServer implements AutoCloseable {
     private final Hub hub;
     private final Sequencer sequencer;
     private final Bans bans;
+    private final LiveFeed liveFeed;
     private final Metrics metrics;
     private final ClientTokens clientTokens;
     private final Javalin app;
@@ -113,8 +118,11 @@ public final class SwitchboardServer implements AutoCloseable {
         ChatSocket socket = new ChatSocket(chat, clientTokens, config.get(Keys.ALLOWED_ORIGINS), scheduler,
                 config.get(Keys.OUTBOX_CAPACITY));
         HealthRoutes health = new HealthRoutes(database, dbReaders);
-        AdminGuard adminGuard = new AdminGuard(adminAuth, config.get(Keys.ADMIN_RATE));
+        ConsoleSessions sessions = new ConsoleSessions(config.get(Keys.CONSOLE_SESSION_TTL));
+        AdminGuard adminGuard = new AdminGuard(adminAuth, sessions, config.get(Keys.ADMIN_RATE));
         AuditLog audit = new AuditLog(database.dataSource());
+        this.liveFeed = new LiveFeed(hub, metrics);
+        ConsoleRoutes consoleRoutes = new ConsoleRoutes(adminAuth, sessions, audit);
         ConnectionRoutes connectionRoutes = new ConnectionRoutes(hub, codec, audit, metrics);
         ModerationRoutes moderationRoutes = new ModerationRoutes(hub, bans, sequencer, codec, clientTokens, audit, metrics,
                 connectionRoutes, limits.textChars());
@@ -141,6 +149,7 @@ public final class SwitchboardServer implements AutoCloseable {
                 // Backstop only: our own pings count as activity for Jetty, so the heartbeat timer detects silence.
                 f.setIdleTimeout(config.get(Keys.HEARTBEAT_TIMEOUT).multipliedBy(2));
             });
+            cfg.staticFiles.enableWebjars();
             cfg.staticFiles.add(sf -> {
                 sf.hostedPath = "/console";
                 sf.directory = "/console";
@@ -151,8 +160,11 @@ public final class SwitchboardServer implements AutoCloseable {
                 cfg.requestLogger.http((ctx, ms) -> access.info("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.status().getCode(), Math.round(ms)));
             }
             health.register(cfg);
+            cfg.routes.before(SecurityHeaders::apply);
             cfg.routes.before("/api/*", adminGuard::check);
             Api api = new Api(cfg, mapper, dbReaders);
+            liveFeed.register(api);
+            consoleRoutes.register(cfg, api);
             connectionRoutes.register(api);
             moderationRoutes.register(api);
             roomRoutes.register(api);
@@ -176,6 +188,7 @@ public final class SwitchboardServer implements AutoCloseable {
         });
         long heartbeatMs = heartbeat.toMillis();
         scheduler.scheduleAtFixedRate(chat::heartbeat, heartbeatMs, heartbeatMs, TimeUnit.MILLISECONDS);
+        scheduler.scheduleAtFixedRate(liveFeed::tick, 1, 1, TimeUnit.SECONDS);
     }
 
     /** Builds a server from configuration; nothing listens until {@link #start()}. */
@@ -238,6 +251,7 @@ public final class SwitchboardServer implements AutoCloseable {
         if (!stopped.compareAndSet(false, true)) return;
         long deadline = System.nanoTime() + config.get(Keys.SHUTDOWN_GRACE).toNanos();
         int open = hub.connectionCount();
+        liveFeed.stop();
         for (var c : List.copyOf(hub.connections())) c.close(CloseCodes.GOING_AWAY, "going_away");
         app.stop();
         scheduler.shutdownNow();

@@ -2,28 +2,41 @@ package io.switchboard.admin;
 
 import io.javalin.http.Context;
 import io.switchboard.auth.AdminAuth;
+import io.switchboard.auth.ConsoleSessions;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Optional;
 import io.switchboard.chat.TokenBucket;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Guards {@code /api/}: a valid admin bearer token (401), the operator role for anything but reads (403), and a
- * request rate per admin token (429). Never tells which tokens exist.
+ * Guards {@code /api/}: a valid admin bearer token or console session cookie (401), the operator role for anything
+ * but reads (403), the CSRF token for changes made with a session cookie (403), and a request rate per admin (429).
+ * Never tells which tokens exist.
  */
 public final class AdminGuard {
     public static final String ADMIN = "switchboard.admin";
 
     private final AdminAuth auth;
+    private final ConsoleSessions sessions;
     private final int ratePerSecond;
     private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
 
-    public AdminGuard(AdminAuth auth, int ratePerSecond) {
+    public AdminGuard(AdminAuth auth, ConsoleSessions sessions, int ratePerSecond) {
         this.auth = auth;
+        this.sessions = sessions;
         this.ratePerSecond = ratePerSecond;
     }
 
     public void check(Context ctx) {
-        var admin = auth.authenticate(ctx.header("Authorization"));
+        String authorization = ctx.header("Authorization");
+        Optional<AdminAuth.Admin> admin = auth.authenticate(authorization);
+        Optional<ConsoleSessions.Session> session = Optional.empty();
+        if (admin.isEmpty() && authorization == null) {
+            session = sessions.find(ctx.cookie(ConsoleSessions.COOKIE));
+            admin = session.map(ConsoleSessions.Session::admin);
+        }
         if (admin.isEmpty()) {
             ctx.header("WWW-Authenticate", "Bearer realm=\"switchboard\"");
             refuse(ctx, Problem.of("unauthorized", "Unauthorized", 401, "a valid admin bearer token is required"));
@@ -31,6 +44,10 @@ public final class AdminGuard {
         }
         AdminAuth.Admin a = admin.get();
         boolean read = ctx.method().name().equals("GET") || ctx.method().name().equals("HEAD");
+        if (!read && session.isPresent() && !constantTimeEquals(session.get().csrf(), ctx.header(ConsoleSessions.CSRF_HEADER))) {
+            refuse(ctx, Problem.of("csrf", "Forbidden", 403, "missing or wrong " + ConsoleSessions.CSRF_HEADER + " header"));
+            return;
+        }
         if (!read && a.role() != AdminAuth.Role.OPERATOR) {
             refuse(ctx, Problem.of("forbidden", "Forbidden", 403, "this action needs the operator role"));
             return;
@@ -42,6 +59,11 @@ public final class AdminGuard {
             return;
         }
         ctx.attribute(ADMIN, a);
+    }
+
+    static boolean constantTimeEquals(String expected, String presented) {
+        return presented != null && MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
+                presented.getBytes(StandardCharsets.UTF_8));
     }
 
     private static void refuse(Context ctx, Problem problem) {

@@ -58,6 +58,12 @@ public final class Api {
         cfg.routes.delete(path, h);
     }
 
+    /** A Server-Sent Events route (GET). */
+    public void sse(String path, java.util.function.Consumer<io.javalin.http.sse.SseClient> client) {
+        routes.add("GET " + path);
+        cfg.routes.sse(path, client);
+    }
+
     /** Every registered "METHOD /path", in Javalin's {param} syntax. */
     public List<String> routes() {
         return List.copyOf(routes);

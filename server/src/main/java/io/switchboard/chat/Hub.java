@@ -16,9 +16,50 @@ public final class Hub {
     private final Map<String, Integer> byAddress = new ConcurrentHashMap<>();
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
     private final Limits limits;
+    private final List<ChatEvents> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final ChatEvents events = new ChatEvents() {
+        @Override
+        public void connectionOpened(Connection c) {
+            for (ChatEvents l : listeners) l.connectionOpened(c);
+        }
+
+        @Override
+        public void connectionClosed(Connection c) {
+            for (ChatEvents l : listeners) l.connectionClosed(c);
+        }
+
+        @Override
+        public void joined(Connection c, String room) {
+            for (ChatEvents l : listeners) l.joined(c, room);
+        }
+
+        @Override
+        public void left(Connection c, String room) {
+            for (ChatEvents l : listeners) l.left(c, room);
+        }
+
+        @Override
+        public void messageStored(io.switchboard.protocol.ServerFrame.Message m) {
+            for (ChatEvents l : listeners) l.messageStored(m);
+        }
+
+        @Override
+        public void messageDeleted(String room, long seq) {
+            for (ChatEvents l : listeners) l.messageDeleted(room, seq);
+        }
+    };
 
     public Hub(Limits limits) {
         this.limits = limits;
+    }
+
+    public void addListener(ChatEvents listener) {
+        listeners.add(listener);
+    }
+
+    /** Where chat changes are reported; fans out to every listener. */
+    public ChatEvents events() {
+        return events;
     }
 
     /**
@@ -33,6 +74,7 @@ public final class Hub {
         byId.put(c.id(), c);
         byUser.computeIfAbsent(c.user(), u -> ConcurrentHashMap.newKeySet()).add(c);
         byAddress.merge(c.remoteAddress(), 1, Integer::sum);
+        events.connectionOpened(c);
         return Admission.ADMITTED;
     }
 
@@ -44,6 +86,7 @@ public final class Hub {
             return set.isEmpty() ? null : set;
         });
         byAddress.computeIfPresent(c.remoteAddress(), (a, n) -> n <= 1 ? null : n - 1);
+        events.connectionClosed(c);
         return true;
     }
 

@@ -340,6 +340,7 @@ public final class Sequencer {
                 String encoded = codec.encode(m); // once per fan-out, shared by every recipient
                 metrics.deliveries.mark(fanOut(f.room(), encoded));
                 metrics.deliveryLatency.update(System.nanoTime() - f.receivedNanos(), TimeUnit.NANOSECONDS);
+                hub.events().messageStored(m);
             } else if (o instanceof FreshDirect f) {
                 ServerFrame.DirectMessage m = f.message();
                 send(f.from(), new ServerFrame.Ack(m.id(), null, m.to(), m.seq(), m.ts(), null));
@@ -413,6 +414,7 @@ public final class Sequencer {
             }
             boolean firstOfUser = room.add(conn);
             metrics.joins.mark();
+            hub.events().joined(conn, room.name());
             send(conn, new ServerFrame.Joined(j.frameId(), room.name(), room.lastSeq(), room.onlineUsers(),
                     j.since() == null ? null : replay.size(), j.since() == null ? null : hasMore,
                     replay.isEmpty() ? null : replay.get(0).seq()));
@@ -467,6 +469,7 @@ public final class Sequencer {
     private boolean leaveRoom(Connection conn, Room room) {
         if (!room.contains(conn)) return false;
         metrics.leaves.mark();
+        hub.events().left(conn, room.name());
         boolean last = room.remove(conn);
         if (last) {
             String presence = codec.encode(new ServerFrame.Presence(room.name(), conn.user(), "leave"));
@@ -502,12 +505,13 @@ public final class Sequencer {
         Room live = hub.room(name);
         long now = System.currentTimeMillis();
         long seq;
+        ServerFrame.Message stored;
         try (var db = store.transaction()) {
             resyncIfStale(db);
             ChatStore.RoomRow row = store.findRoom(db, name);
             if (row == null) return -1;
             seq = (live != null ? live.lastSeq() : row.lastSeq()) + 1;
-            ServerFrame.Message stored = new ServerFrame.Message(name, seq, "system-" + io.switchboard.auth.Secrets.random(9),
+            stored = new ServerFrame.Message(name, seq, "system-" + io.switchboard.auth.Secrets.random(9),
                     "system", null, text, now, true, null);
             store.insertMessages(db, List.of(stored));
             store.updateRoomSeq(db, name, seq, now);
@@ -516,6 +520,7 @@ public final class Sequencer {
             if (live != null) staleRooms.add(live);
             throw e;
         }
+        hub.events().messageStored(stored);
         if (live == null) return 0;
         live.advance(seq, now);
         return fanOut(live, codec.encode(new ServerFrame.SystemNotice(text, name, seq, now)));
@@ -529,6 +534,7 @@ public final class Sequencer {
         }
         Room live = hub.room(room);
         if (live != null) fanOut(live, codec.encode(new ServerFrame.Deleted(room, seq)));
+        hub.events().messageDeleted(room, seq);
         return true;
     }
 
@@ -545,6 +551,7 @@ public final class Sequencer {
         for (Connection c : live.connections()) {
             live.remove(c);
             c.rooms.remove(name);
+            hub.events().left(c, name);
             c.deliver(notice);
             removed++;
         }

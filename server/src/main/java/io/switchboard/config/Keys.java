@@ -55,6 +55,8 @@ public final class Keys {
             "Admin API requests per second per admin token (bursts of twice that); beyond it 429.");
     public static final ConfigKey<Integer> ADMIN_MAX_BODY = key("admin.max.body.bytes", "65536", Parsers.integer(1024, 16 * 1024 * 1024),
             "Largest admin API request body; larger ones get 413.");
+    public static final ConfigKey<Duration> CONSOLE_SESSION_TTL = key("console.session.ttl", "8h",
+            Parsers.duration(Duration.ofMinutes(1), Duration.ofDays(30)), "How long a web console sign-in lasts.");
     public static final ConfigKey<String> JWT_SECRET = secret("jwt.secret",
             "HS256 secret that signs client tokens (at least 32 bytes). Unset: generated into <data.dir>/jwt.secret.");
 
@@ -96,7 +98,7 @@ public final class Keys {
     public static final List<ConfigKey<?>> ALL = List.of(
             CONFIG, HOST, PORT, DATA_DIR, LOG_LEVEL, ACCESS_LOG, SHUTDOWN_GRACE,
             DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, DB_BATCH_SIZE, DB_QUEUE_CAPACITY,
-            ADMIN_TOKEN, ADMIN_TOKENS, METRICS_TOKEN, ADMIN_RATE, ADMIN_MAX_BODY, JWT_SECRET,
+            ADMIN_TOKEN, ADMIN_TOKENS, METRICS_TOKEN, ADMIN_RATE, ADMIN_MAX_BODY, CONSOLE_SESSION_TTL, JWT_SECRET,
             ALLOWED_ORIGINS, ROOMS_AUTOCREATE, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT,
             LIMIT_FRAME_BYTES, LIMIT_TEXT_CHARS, LIMIT_RATE, LIMIT_BURST, LIMIT_ROOMS,
             LIMIT_CONNECTIONS_PER_USER, LIMIT_CONNECTIONS_PER_IP, LIMIT_VIOLATIONS, OUTBOX_CAPACITY,

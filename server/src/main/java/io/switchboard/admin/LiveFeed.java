@@ -1,0 +1,235 @@
+package io.switchboard.admin;
+
+import io.javalin.http.sse.SseClient;
+import io.switchboard.chat.ChatEvents;
+import io.switchboard.chat.Connection;
+import io.switchboard.chat.Hub;
+import io.switchboard.chat.Room;
+import io.switchboard.metrics.Metrics;
+import io.switchboard.protocol.ServerFrame;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /api/v1/events}: a Server-Sent Events stream for live views. A subscriber first gets a
+ * {@code snapshot} (connections, active rooms, stats), then deltas as they happen and a {@code stats} event every
+ * second. Message events are sent only to subscribers that asked for that room ({@code ?room=}). Each subscriber
+ * has a bounded queue; one that falls behind is disconnected (the browser's EventSource reconnects and gets a new
+ * snapshot), so a slow console never slows the chat.
+ */
+public final class LiveFeed implements ChatEvents {
+    private static final Logger log = LoggerFactory.getLogger(LiveFeed.class);
+    private static final int QUEUE = 2048;
+    private static final int MAX_SUBSCRIBERS = 64;
+    private static final int MAX_SNAPSHOT_CONNECTIONS = 5000;
+    private static final int MAX_COUNTERS = 1000;
+
+    /** One event on the stream. */
+    public record Event(String name, Object data) {}
+
+    /** The once-a-second figures the dashboard charts. */
+    public record Stats(long ts, int connections, int users, int rooms, double messagesInPerSecond,
+                        double messagesOutPerSecond, double deliveriesPerSecond, double p99DeliveryMillis,
+                        long heapUsedBytes, long heapMaxBytes, long uptimeSeconds, Map<String, long[]> counters) {}
+
+    private static final class Subscriber {
+        final BlockingQueue<Event> queue = new ArrayBlockingQueue<>(QUEUE);
+        final String room;
+        volatile boolean overflowed;
+
+        Subscriber(String room) {
+            this.room = room;
+        }
+
+        void offer(Event e) {
+            if (!queue.offer(e)) overflowed = true;
+        }
+    }
+
+    private final Hub hub;
+    private final Metrics metrics;
+    private final long startedAt = System.currentTimeMillis();
+    private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopped;
+    private long lastTick = System.nanoTime();
+    private long lastIn;
+    private long lastOut;
+    private long lastDeliveries;
+    private volatile Stats latest;
+
+    public LiveFeed(Hub hub, Metrics metrics) {
+        this.hub = hub;
+        this.metrics = metrics;
+        this.latest = stats();
+        hub.addListener(this);
+    }
+
+    public void register(Api api) {
+        api.sse("/api/v1/events", this::serve);
+    }
+
+    /** Runs on Javalin's async pool for as long as the client stays; blocking here is by design. */
+    private void serve(SseClient client) {
+        if (subscribers.size() >= MAX_SUBSCRIBERS) {
+            client.sendEvent("error", Map.of("message", "too many live streams"));
+            client.close();
+            return;
+        }
+        Subscriber sub = new Subscriber(client.ctx().queryParam("room"));
+        subscribers.add(sub);
+        client.onClose(() -> subscribers.remove(sub));
+        try {
+            client.sendEvent("snapshot", snapshot(sub.room));
+            long lastWrite = System.nanoTime();
+            while (!client.terminated() && !stopped) {
+                if (sub.overflowed) {
+                    client.sendEvent("error", Map.of("message", "stream fell behind; reconnect for a new snapshot"));
+                    break;
+                }
+                Event e = sub.queue.poll(1, TimeUnit.SECONDS);
+                if (e != null) {
+                    client.sendEvent(e.name(), e.data());
+                    lastWrite = System.nanoTime();
+                } else if (System.nanoTime() - lastWrite > TimeUnit.SECONDS.toNanos(15)) {
+                    client.sendComment("keep-alive");
+                    lastWrite = System.nanoTime();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.debug("Live stream ended: {}", e.toString());
+        } finally {
+            subscribers.remove(sub);
+            client.close();
+        }
+    }
+
+    private Map<String, Object> snapshot(String room) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("connections", hub.connections().stream()
+                .sorted(Comparator.comparingLong(Connection::connectedAt))
+                .limit(MAX_SNAPSHOT_CONNECTIONS)
+                .map(ConnectionRoutes.ConnectionView::of).toList());
+        List<Map<String, Object>> rooms = new ArrayList<>();
+        for (Room r : hub.rooms()) rooms.add(roomView(r));
+        out.put("rooms", rooms);
+        out.put("stats", latest);
+        out.put("room", room);
+        return out;
+    }
+
+    private static Map<String, Object> roomView(Room r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", r.name());
+        m.put("online", r.onlineUsers().size());
+        m.put("connections", r.connectionCount());
+        m.put("lastSeq", r.lastSeq());
+        m.put("lastActivity", r.lastActivity());
+        return m;
+    }
+
+    private void publish(Event e) {
+        for (Subscriber s : subscribers) s.offer(e);
+    }
+
+    @Override
+    public void connectionOpened(Connection c) {
+        if (!subscribers.isEmpty()) publish(new Event("connection.opened", ConnectionRoutes.ConnectionView.of(c)));
+    }
+
+    @Override
+    public void connectionClosed(Connection c) {
+        if (!subscribers.isEmpty()) publish(new Event("connection.closed", Map.of("id", c.id(), "user", c.user())));
+    }
+
+    @Override
+    public void joined(Connection c, String room) {
+        if (!subscribers.isEmpty()) publish(new Event("room.joined", Map.of("room", room, "connectionId", c.id(), "user", c.user())));
+    }
+
+    @Override
+    public void left(Connection c, String room) {
+        if (!subscribers.isEmpty()) publish(new Event("room.left", Map.of("room", room, "connectionId", c.id(), "user", c.user())));
+    }
+
+    @Override
+    public void messageStored(ServerFrame.Message m) {
+        if (subscribers.isEmpty()) return;
+        Event e = new Event("message", m);
+        for (Subscriber s : subscribers) {
+            if (m.room().equals(s.room)) s.offer(e);
+        }
+    }
+
+    @Override
+    public void messageDeleted(String room, long seq) {
+        if (subscribers.isEmpty()) return;
+        Event e = new Event("message.deleted", Map.of("room", room, "seq", seq));
+        for (Subscriber s : subscribers) {
+            if (room.equals(s.room)) s.offer(e);
+        }
+    }
+
+    /** Publishes an admin action so that open consoles refresh what it changed (bans, audit). */
+    public void adminAction(String action, Object detail) {
+        if (!subscribers.isEmpty()) publish(new Event("admin." + action, detail));
+    }
+
+    /** Called every second by the server's timer. */
+    public void tick() {
+        latest = stats();
+        if (!subscribers.isEmpty()) publish(new Event("stats", latest));
+    }
+
+    private synchronized Stats stats() {
+        long now = System.nanoTime();
+        double seconds = Math.max(0.001, (now - lastTick) / 1e9);
+        long in = metrics.messagesIn.getCount();
+        long out = metrics.messagesOut.getCount();
+        long deliveries = metrics.deliveries.getCount();
+        Stats s = new Stats(System.currentTimeMillis(), hub.connectionCount(), hub.userCount(), hub.rooms().size(),
+                round((in - lastIn) / seconds), round((out - lastOut) / seconds), round((deliveries - lastDeliveries) / seconds),
+                round(metrics.deliveryLatency.getSnapshot().get99thPercentile() / 1e6),
+                heap().getUsed(), heap().getMax(), (System.currentTimeMillis() - startedAt) / 1000, counters());
+        lastTick = now;
+        lastIn = in;
+        lastOut = out;
+        lastDeliveries = deliveries;
+        return s;
+    }
+
+    /** Per-connection [framesIn, framesOut, queued] so that tables stay current without polling. */
+    private Map<String, long[]> counters() {
+        Map<String, long[]> m = new LinkedHashMap<>();
+        for (Connection c : hub.connections()) {
+            if (m.size() >= MAX_COUNTERS) break;
+            m.put(c.id(), new long[] {c.framesIn(), c.framesOut(), c.queued()});
+        }
+        return m;
+    }
+
+    private static MemoryUsage heap() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    public void stop() {
+        stopped = true;
+    }
+}
