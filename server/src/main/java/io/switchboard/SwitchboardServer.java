@@ -74,6 +74,7 @@ public final class SwitchboardServer implements AutoCloseable {
     private final Sequencer sequencer;
     private final Bans bans;
     private final LiveFeed liveFeed;
+    private final ConsoleSessions sessions;
     private final Metrics metrics;
     private final ClientTokens clientTokens;
     private final Javalin app;
@@ -118,7 +119,7 @@ public final class SwitchboardServer implements AutoCloseable {
         ChatSocket socket = new ChatSocket(chat, clientTokens, config.get(Keys.ALLOWED_ORIGINS), scheduler,
                 config.get(Keys.OUTBOX_CAPACITY));
         HealthRoutes health = new HealthRoutes(database, dbReaders);
-        ConsoleSessions sessions = new ConsoleSessions(config.get(Keys.CONSOLE_SESSION_TTL));
+        this.sessions = new ConsoleSessions(database.dataSource(), adminAuth, config.get(Keys.CONSOLE_SESSION_TTL));
         AdminGuard adminGuard = new AdminGuard(adminAuth, sessions, config.get(Keys.ADMIN_RATE));
         AuditLog audit = new AuditLog(database.dataSource());
         this.liveFeed = new LiveFeed(hub, metrics);
@@ -211,6 +212,7 @@ public final class SwitchboardServer implements AutoCloseable {
     public SwitchboardServer start() {
         try {
             bans.load(System.currentTimeMillis());
+            sessions.load();
             sequencer.start();
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot read chat state: " + e.getMessage(), e);

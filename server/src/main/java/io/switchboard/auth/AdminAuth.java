@@ -75,6 +75,11 @@ public final class AdminAuth {
         return Optional.ofNullable(found);
     }
 
+    /** The admin with this token name, if it is still configured. */
+    public Optional<Admin> byName(String name) {
+        return entries.stream().map(Entry::admin).filter(a -> a.name().equals(name)).findFirst();
+    }
+
     private static byte[] digest(String token) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));

@@ -63,12 +63,13 @@ public final class ConsoleRoutes {
             Problem.of("unauthorized", "Unauthorized", 401, "that is not a valid admin token").send(ctx);
             return;
         }
-        ConsoleSessions.Session s = sessions.create(admin.get());
-        ctx.header("Set-Cookie", ConsoleSessions.COOKIE + "=" + s.id() + "; Path=/; HttpOnly; SameSite=Strict; Max-Age="
-                + sessions.ttl().toSeconds() + (secure(ctx) ? "; Secure" : ""));
+        boolean secure = secure(ctx);
         api.async(ctx, () -> {
-            audit.record(s.admin().name(), "sign_in", "console", null, ip, null);
-            return view(s);
+            ConsoleSessions.Created created = sessions.create(admin.get());
+            ctx.header("Set-Cookie", ConsoleSessions.COOKIE + "=" + created.id() + "; Path=/; HttpOnly; SameSite=Strict; Max-Age="
+                    + sessions.ttl().toSeconds() + (secure ? "; Secure" : ""));
+            audit.record(admin.get().name(), "sign_in", "console", null, ip, null);
+            return view(created.session());
         });
     }
 
@@ -89,13 +90,14 @@ public final class ConsoleRoutes {
             return;
         }
         String csrf = ctx.header(ConsoleSessions.CSRF_HEADER);
-        if (csrf == null || !java.security.MessageDigest.isEqual(csrf.getBytes(), s.get().csrf().getBytes())) {
+        if (csrf == null || !java.security.MessageDigest.isEqual(csrf.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                s.get().csrf().getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
             Problem.of("csrf", "Forbidden", 403, "missing or wrong " + ConsoleSessions.CSRF_HEADER + " header").send(ctx);
             return;
         }
-        sessions.end(s.get().id());
         String ip = ctx.ip();
         api.async(ctx, () -> {
+            sessions.end(s.get());
             audit.record(s.get().admin().name(), "sign_out", "console", null, ip, null);
             return null;
         });
