@@ -8,6 +8,7 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.switchboard.admin.AdminGuard;
 import io.switchboard.admin.Api;
+import io.switchboard.admin.ApiException;
 import io.switchboard.admin.AuditLog;
 import io.switchboard.admin.ConnectionRoutes;
 import io.switchboard.admin.LiveFeed;
@@ -172,19 +173,29 @@ public final class SwitchboardServer implements AutoCloseable {
             systemRoutes.register(api);
             this.apiRoutes = api.routes();
             prometheus.register(cfg);
+            cfg.routes.exception(ApiException.class, (e, ctx) -> e.problem().send(ctx));
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {
                 if (ctx.path().startsWith("/api/")) {
-                    String kind = e.getStatus() == 413 ? "too-large" : "http-" + e.getStatus();
-                    Problem.of(kind, HttpStatus.forStatus(e.getStatus()).getMessage(), e.getStatus(), e.getMessage()).send(ctx);
+                    String kind = switch (e.getStatus()) {
+                        case 404 -> "not-found";
+                        case 405 -> "method-not-allowed";
+                        case 413 -> "too-large";
+                        default -> "http-" + e.getStatus();
+                    };
+                    String detail = e.getStatus() == 404 ? "no such resource" : e.getMessage();
+                    Problem.of(kind, HttpStatus.forStatus(e.getStatus()).getMessage(), e.getStatus(), detail).send(ctx);
                 } else {
                     ctx.status(e.getStatus()).result(e.getMessage());
                 }
             });
             cfg.routes.wsBeforeUpgrade("/ws", socket::beforeUpgrade);
             cfg.routes.ws("/ws", socket::configure);
-            // Any Accept: API clients that send none or */* (curl) must get the problem document too.
+            // Any Accept: API clients that send none or */* (curl) get the problem document too, unless a route
+            // already answered with a more precise one.
             cfg.routes.error(404, ctx -> {
-                if (ctx.path().startsWith("/api/")) Problem.of("not-found", "Not Found", 404, "no such resource").send(ctx);
+                if (ctx.path().startsWith("/api/") && ctx.attribute(Problem.SENT) == null) {
+                    Problem.of("not-found", "Not Found", 404, "no such resource").send(ctx);
+                }
             });
         });
         long heartbeatMs = heartbeat.toMillis();

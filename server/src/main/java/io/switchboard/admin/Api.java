@@ -136,7 +136,7 @@ public final class Api {
         }
         if (!v.isTextual()) throw ApiException.invalid("field '" + field + "' must be a string");
         String s = v.asText();
-        if (required && s.isBlank()) throw ApiException.invalid("field '" + field + "' must not be empty");
+        if (s.isBlank()) throw ApiException.invalid("field '" + field + "' must not be empty");
         if (s.length() > maxChars) throw ApiException.invalid("field '" + field + "' must be at most " + maxChars + " characters");
         return s;
     }

@@ -82,11 +82,11 @@ public final class ConnectionRoutes {
     private void kick(Api api, Context ctx) {
         Connection c = find(ctx.pathParam("id"));
         String reason = reason(ctx.queryParam("reason"));
-        boolean kicked = c.kick(codec.encode(new ServerFrame.Kicked(reason)), CloseCodes.KICKED, "kicked");
-        if (kicked) metrics.kicks.mark();
         String address = ctx.ip();
         var admin = Api.admin(ctx);
         api.async(ctx, () -> {
+            boolean kicked = c.kick(codec.encode(new ServerFrame.Kicked(reason)), CloseCodes.KICKED, "kicked");
+            if (kicked) metrics.kicks.mark();
             audit.record(admin.name(), "kick", "connection " + c.id() + " (user " + c.user() + ")", reason, address, null);
             return Map.of("kicked", kicked ? 1 : 0);
         });
@@ -95,10 +95,10 @@ public final class ConnectionRoutes {
     private void kickUser(Api api, Context ctx) {
         String user = ctx.pathParam("user");
         String reason = ctx.body().isBlank() ? null : reason(Api.text(api.body(ctx), "reason", false, MAX_REASON));
-        int kicked = kickAll(user, reason, CloseCodes.KICKED, "kicked");
         String address = ctx.ip();
         var admin = Api.admin(ctx);
         api.async(ctx, () -> {
+            int kicked = kickAll(user, reason, CloseCodes.KICKED, "kicked");
             audit.record(admin.name(), "kick_user", "user " + user, reason, address, "connections: " + kicked);
             return Map.of("kicked", kicked);
         });

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 public final class ModerationRoutes {
     private static final int MAX_REASON = 500;
     private static final Duration MAX_TOKEN_TTL = Duration.ofDays(365);
+    private static final Duration MAX_BAN = Duration.ofDays(3650);
 
     private final Hub hub;
     private final Bans bans;
@@ -78,10 +79,10 @@ public final class ModerationRoutes {
         if (duration != null) {
             try {
                 Duration d = Durations.parse(duration);
-                if (d.isZero()) throw new IllegalArgumentException("zero");
+                if (d.isZero() || d.compareTo(MAX_BAN) > 0) throw new IllegalArgumentException("out of range");
                 expiresAt = now + d.toMillis();
-            } catch (IllegalArgumentException e) {
-                throw ApiException.invalid("duration must be like 30m, 12h or 7d");
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                throw ApiException.invalid("duration must be like 30m, 12h or 7d, at most 3650d; leave it out for a permanent ban");
             }
         }
         var admin = Api.admin(ctx);
@@ -119,27 +120,24 @@ public final class ModerationRoutes {
         if (room != null && user != null) throw ApiException.invalid("give room or user, not both");
         var admin = Api.admin(ctx);
         String address = ctx.ip();
-        metrics.broadcasts.mark();
-        if (room != null) {
-            CompletableFuture<Integer> stored = new CompletableFuture<>();
-            sequencer.submitInternal(new Sequencer.BroadcastRoom(room, text, stored));
-            api.async(ctx, () -> {
-                int reached = stored.get(30, TimeUnit.SECONDS);
-                if (reached < 0) throw ApiException.notFound("no room " + room);
-                audit.record(admin.name(), "broadcast", "room " + room, null, address, text);
-                return Map.of("reached", reached);
-            });
-            return;
-        }
-        String notice = codec.encode(new ServerFrame.SystemNotice(text, null, null, System.currentTimeMillis()));
-        int reached = 0;
-        for (Connection c : user != null ? hub.connectionsOf(user) : List.copyOf(hub.connections())) {
-            if (c.deliver(notice)) reached++;
-        }
-        int total = reached;
         api.async(ctx, () -> {
-            audit.record(admin.name(), "broadcast", user != null ? "user " + user : "everyone", null, address, text);
-            return Map.of("reached", total);
+            int reached;
+            if (room != null) {
+                CompletableFuture<Integer> stored = new CompletableFuture<>();
+                sequencer.submitInternal(new Sequencer.BroadcastRoom(room, text, stored));
+                reached = stored.get(30, TimeUnit.SECONDS);
+                if (reached < 0) throw ApiException.notFound("no room " + room);
+            } else {
+                String notice = codec.encode(new ServerFrame.SystemNotice(text, null, null, System.currentTimeMillis()));
+                reached = 0;
+                for (Connection c : user != null ? hub.connectionsOf(user) : List.copyOf(hub.connections())) {
+                    if (c.deliver(notice)) reached++;
+                }
+            }
+            metrics.broadcasts.mark();
+            audit.record(admin.name(), "broadcast", room != null ? "room " + room : user != null ? "user " + user : "everyone",
+                    null, address, text);
+            return Map.of("reached", reached);
         });
     }
 
@@ -155,12 +153,14 @@ public final class ModerationRoutes {
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid("ttl must be like 30m, 12h or 7d");
         }
-        if (ttl.isZero() || ttl.compareTo(MAX_TOKEN_TTL) > 0) throw ApiException.invalid("ttl must be from 1s to 365d");
-        String token = tokens.issue(user, ttl, name, rooms);
+        if (ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(MAX_TOKEN_TTL) > 0) {
+            throw ApiException.invalid("ttl must be from 1s to 365d");
+        }
         var admin = Api.admin(ctx);
         String address = ctx.ip();
-        Instant expires = Instant.now().plus(ttl);
         api.async(ctx, 201, () -> {
+            String token = tokens.issue(user, ttl, name, rooms);
+            Instant expires = Instant.now().plus(ttl);
             audit.record(admin.name(), "mint_token", "user " + user, null, address, "ttl " + Durations.format(ttl)
                     + (rooms == null ? "" : ", rooms " + rooms)); // never the token itself
             Map<String, Object> out = new LinkedHashMap<>();

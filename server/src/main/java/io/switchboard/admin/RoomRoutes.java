@@ -78,8 +78,8 @@ public final class RoomRoutes {
         var admin = Api.admin(ctx);
         String address = ctx.ip();
         CompletableFuture<Boolean> created = new CompletableFuture<>();
-        sequencer.submitInternal(new Sequencer.CreateRoom(room, created));
         api.async(ctx, 201, () -> {
+            sequencer.submitInternal(new Sequencer.CreateRoom(room, created));
             if (!created.get(30, TimeUnit.SECONDS)) throw ApiException.conflict("room " + room + " already exists");
             audit.record(admin.name(), "create_room", "room " + room, null, address, null);
             return view(store.room(room));
@@ -137,8 +137,8 @@ public final class RoomRoutes {
         var admin = Api.admin(ctx);
         String address = ctx.ip();
         CompletableFuture<Boolean> deleted = new CompletableFuture<>();
-        sequencer.submitInternal(new Sequencer.DeleteMessage(room, seq, deleted));
         api.async(ctx, () -> {
+            sequencer.submitInternal(new Sequencer.DeleteMessage(room, seq, deleted));
             if (!deleted.get(30, TimeUnit.SECONDS)) throw ApiException.notFound("no message " + seq + " in room " + room);
             audit.record(admin.name(), "delete_message", "room " + room + " seq " + seq, reason, address, null);
             return null;
@@ -151,8 +151,8 @@ public final class RoomRoutes {
         var admin = Api.admin(ctx);
         String address = ctx.ip();
         CompletableFuture<Integer> done = new CompletableFuture<>();
-        sequencer.submitInternal(new Sequencer.SetRoomClosed(room, closed, done));
         api.async(ctx, () -> {
+            sequencer.submitInternal(new Sequencer.SetRoomClosed(room, closed, done));
             int removed = done.get(30, TimeUnit.SECONDS);
             if (removed < 0) throw ApiException.notFound("no room " + room);
             audit.record(admin.name(), closed ? "close_room" : "open_room", "room " + room, reason, address,

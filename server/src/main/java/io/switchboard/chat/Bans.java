@@ -87,13 +87,15 @@ public final class Bans {
         bans.put(ban.user(), ban);
     }
 
-    /** Lifts a ban; false when the user was not banned. */
+    /** Lifts a ban; false when the user was not banned (an expired ban counts as none). */
     public boolean lift(String user) throws SQLException {
+        boolean active = active(user, System.currentTimeMillis()).isPresent();
         try (Connection db = dataSource.getConnection();
              PreparedStatement ps = db.prepareStatement("DELETE FROM bans WHERE user_id = ?")) {
             ps.setString(1, user);
             ps.executeUpdate();
         }
-        return bans.remove(user) != null;
+        bans.remove(user);
+        return active;
     }
 }

@@ -551,6 +551,7 @@ public final class Sequencer {
         for (Connection c : live.connections()) {
             live.remove(c);
             c.rooms.remove(name);
+            metrics.leaves.mark();
             hub.events().left(c, name);
             c.deliver(notice);
             removed++;

@@ -152,9 +152,15 @@ public final class Config {
         Map<String, String> out = new LinkedHashMap<>();
         for (ConfigKey<?> k : Keys.ALL) {
             Object v = values.get(k.name());
-            out.put(k.name(), k.secret() ? (render(v).isEmpty() ? "(unset)" : "(set)") : render(v));
+            String shown = k.secret() ? (render(v).isEmpty() ? "(unset)" : "(set)") : render(v);
+            out.put(k.name(), k == Keys.DB_URL ? redactUrl(shown) : shown);
         }
         return out;
+    }
+
+    /** JDBC URLs may carry credentials as parameters (password=…, PASSWORD=…); never show them. */
+    public static String redactUrl(String url) {
+        return url.replaceAll("(?i)(password|pwd|passwd|secret|key)=[^&;]*", "$1=***");
     }
 
     private static String render(Object v) {

@@ -57,14 +57,20 @@ final class Parsers {
         if (!m.matches()) {
             throw new IllegalArgumentException("expected a duration such as 500ms, 30s, 5m, 1h or 7d, got '" + s + "'");
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+        try {
+            long n = Long.parseLong(m.group(1));
+            Duration d = switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+            d.toMillis(); // must fit in milliseconds
+            return d;
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("duration '" + s + "' is too long");
+        }
     }
 
     static String format(Duration d) {

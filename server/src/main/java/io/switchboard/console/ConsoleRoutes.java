@@ -36,7 +36,6 @@ public final class ConsoleRoutes {
 
     public void register(JavalinConfig cfg, Api api) {
         cfg.routes.get("/", ctx -> ctx.redirect("/console/"));
-        cfg.routes.get("/console", ctx -> ctx.redirect("/console/"));
         cfg.routes.post("/console/session", ctx -> signIn(api, ctx));
         cfg.routes.get("/console/session", this::whoAmI);
         cfg.routes.delete("/console/session", ctx -> signOut(api, ctx));

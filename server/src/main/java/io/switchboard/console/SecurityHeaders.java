@@ -17,7 +17,8 @@ public final class SecurityHeaders {
         ctx.header("Referrer-Policy", "no-referrer");
         ctx.header("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
         ctx.header("Cross-Origin-Opener-Policy", "same-origin");
-        if (ctx.path().startsWith("/api/") || ctx.path().startsWith("/console/session")) {
+        boolean stream = ctx.path().equals("/api/v1/events"); // the event stream sets its own no-cache
+        if (!stream && (ctx.path().startsWith("/api/") || ctx.path().startsWith("/console/session"))) {
             ctx.header("Cache-Control", "no-store");
         }
     }

@@ -75,7 +75,7 @@ public final class Database implements AutoCloseable {
 
     /** JDBC URLs may carry passwords as parameters; never print those. */
     static String redact(String url) {
-        return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+        return Config.redactUrl(url);
     }
 
     private static String rootMessage(Throwable e) {

@@ -1,0 +1,234 @@
+// The one live stream (Server-Sent Events): a snapshot, then deltas and a stats tick every second. Keeps the state
+// every view reads (connections, stats history) in bounded collections and tells views what changed.
+
+import { request } from './api.js';
+
+export const MAX_CONNECTIONS = 5000;
+export const MAX_POINTS = 120;
+
+export const live = {
+  /** 'connecting' | 'live' | 'reconnecting' | 'off' */
+  status: 'off',
+  /** connection id → ConnectionView (counters refreshed from stats.counters) */
+  connections: new Map(),
+  /** active rooms from the last snapshot: name → {name, online, connections, lastSeq, lastActivity} */
+  rooms: new Map(),
+  stats: null,
+  /** the last MAX_POINTS stats ticks, oldest first */
+  history: [],
+  /** the room whose messages the stream carries (null: none) */
+  room: null,
+  snapshots: 0,
+};
+
+const listeners = new Map();
+
+/** Subscribes to a live event ('snapshot', 'connections', 'rooms', 'stats', 'message', 'message.deleted',
+ *  'status', 'stream-error', 'signed-out'); returns the unsubscribe function. */
+export function on(name, fn) {
+  if (!listeners.has(name)) listeners.set(name, new Set());
+  listeners.get(name).add(fn);
+  return () => listeners.get(name).delete(fn);
+}
+
+function emit(name, data) {
+  const set = listeners.get(name);
+  if (!set) return;
+  for (const fn of [...set]) {
+    try {
+      fn(data);
+    } catch (e) {
+      console.error(`live handler for ${name} failed`, e);
+    }
+  }
+}
+
+function setStatus(status) {
+  if (live.status === status) return;
+  live.status = status;
+  emit('status', status);
+}
+
+function pushStats(s) {
+  if (!s) return;
+  const last = live.history[live.history.length - 1];
+  if (last && last.ts >= s.ts) return;
+  live.history.push(s);
+  while (live.history.length > MAX_POINTS) live.history.shift();
+}
+
+function addConnection(c) {
+  live.connections.delete(c.id);
+  live.connections.set(c.id, { ...c, rooms: [...(c.rooms || [])] });
+  while (live.connections.size > MAX_CONNECTIONS) live.connections.delete(live.connections.keys().next().value);
+}
+
+/** One handler per event name: the whole protocol of the stream in one table. */
+const handlers = {
+  snapshot(d) {
+    live.connections.clear();
+    for (const c of d.connections || []) addConnection(c);
+    live.rooms = new Map((d.rooms || []).map((r) => [r.name, r]));
+    if (d.stats) {
+      live.stats = d.stats;
+      pushStats(d.stats);
+    }
+    live.snapshots++;
+    setStatus('live');
+    emit('snapshot', d);
+    emit('connections');
+    emit('rooms');
+  },
+  'connection.opened'(c) {
+    addConnection(c);
+    emit('connections');
+  },
+  'connection.closed'(d) {
+    if (live.connections.delete(d.id)) emit('connections');
+  },
+  'room.joined'(d) {
+    const c = live.connections.get(d.connectionId);
+    if (c && !c.rooms.includes(d.room)) {
+      c.rooms.push(d.room);
+      c.rooms.sort();
+    }
+    emit('connections');
+    emit('rooms', d);
+  },
+  'room.left'(d) {
+    const c = live.connections.get(d.connectionId);
+    if (c) c.rooms = c.rooms.filter((r) => r !== d.room);
+    emit('connections');
+    emit('rooms', d);
+  },
+  message(m) {
+    emit('message', m);
+  },
+  'message.deleted'(d) {
+    emit('message.deleted', d);
+  },
+  stats(s) {
+    live.stats = s;
+    pushStats(s);
+    const counters = s.counters || {};
+    for (const [id, values] of Object.entries(counters)) {
+      const c = live.connections.get(id);
+      if (c && Array.isArray(values)) {
+        c.messagesIn = values[0];
+        c.messagesOut = values[1];
+        c.queued = values[2];
+      }
+    }
+    emit('stats', s);
+  },
+};
+
+let source = null;
+let retryTimer = null;
+let retryDelay = 1000;
+
+/** Opens the stream, carrying the messages of `room` when given; replaces any stream already open. */
+export function openStream(room = null) {
+  closeSource();
+  live.room = room || null;
+  if (live.status !== 'reconnecting') setStatus('connecting');
+  const url = room ? `/api/v1/events?room=${encodeURIComponent(room)}` : '/api/v1/events';
+  const es = new EventSource(url);
+  source = es;
+  es.addEventListener('open', () => {
+    if (es === source) retryDelay = 1000;
+  });
+  for (const [name, fn] of Object.entries(handlers)) {
+    es.addEventListener(name, (ev) => {
+      if (es !== source) return;
+      let data;
+      try {
+        data = JSON.parse(ev.data);
+      } catch (e) {
+        return;
+      }
+      fn(data);
+    });
+  }
+  es.addEventListener('error', (ev) => {
+    if (es !== source) return;
+    if (ev instanceof MessageEvent && ev.data) {
+      // The server's own `error` event: it is about to drop the stream; EventSource reconnects on its own.
+      let detail = null;
+      try {
+        detail = JSON.parse(ev.data);
+      } catch (e) {
+        detail = { message: String(ev.data) };
+      }
+      emit('stream-error', detail);
+      return;
+    }
+    setStatus('reconnecting');
+    // CLOSED means the browser gave up (the server answered with an error status, e.g. 401 after a restart).
+    if (es.readyState === EventSource.CLOSED) scheduleReopen();
+  });
+}
+
+function scheduleReopen() {
+  const es = source;
+  if (es) es.close();
+  clearTimeout(retryTimer);
+  const delay = retryDelay;
+  retryDelay = Math.min(retryDelay * 2, 15000);
+  retryTimer = setTimeout(async () => {
+    if (source !== es) return;
+    try {
+      await request('GET', '/console/session', undefined, { quiet401: true });
+    } catch (e) {
+      if (e.status === 401) {
+        emit('signed-out');
+        return;
+      }
+      scheduleReopen(); // unreachable: keep waiting, the indicator says so
+      return;
+    }
+    if (source === es) openStream(live.room);
+  }, delay);
+}
+
+function closeSource() {
+  clearTimeout(retryTimer);
+  retryTimer = null;
+  if (source) {
+    source.close();
+    source = null;
+  }
+}
+
+export function stopStream() {
+  closeSource();
+  setStatus('off');
+}
+
+export function streamRoom() {
+  return source ? live.room : undefined;
+}
+
+/** Live membership by room, from the connections: name → {users: Set, connections: n}. */
+export function roomIndex() {
+  const index = new Map();
+  for (const c of live.connections.values()) {
+    for (const room of c.rooms) {
+      let r = index.get(room);
+      if (!r) {
+        r = { users: new Set(), connections: 0 };
+        index.set(room, r);
+      }
+      r.users.add(c.user);
+      r.connections++;
+    }
+  }
+  return index;
+}
+
+/** Users with at least one live connection. */
+export function onlineUsers() {
+  const users = new Set();
+  for (const c of live.connections.values()) users.add(c.user);
+  return users;
+}

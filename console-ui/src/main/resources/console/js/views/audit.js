@@ -1,0 +1,76 @@
+// Audit log: every admin action, newest first, paged back with "Older entries".
+
+import { h, setText, timeEl } from '../dom.js';
+import { request, describe } from '../api.js';
+
+const PAGE = 50;
+const MAX_ENTRIES = 1000;
+
+export function mount(root) {
+  const loadError = h('p', { class: 'notice error', role: 'alert', hidden: true });
+  const tbody = h('tbody');
+  const table = h('table', { id: 'audit', class: 'data', hidden: true },
+    h('caption', { class: 'visually-hidden' }, 'Audit log, newest first'),
+    h('thead', null, h('tr', null,
+      ['Time', 'Admin', 'Action', 'Target', 'Reason', 'From', 'Detail'].map((t) => h('th', { scope: 'col' }, t)))),
+    tbody);
+  const empty = h('p', { class: 'empty', id: 'audit-empty' }, 'Loading the audit log…');
+  const olderButton = h('button', { type: 'button', id: 'audit-older', class: 'secondary', hidden: true }, 'Older entries');
+  const refresh = h('button', { type: 'button', id: 'audit-refresh', class: 'secondary' }, 'Refresh');
+  const capNote = h('p', { class: 'hint', hidden: true }, `Showing the newest ${MAX_ENTRIES} entries; use the API for more.`);
+
+  root.append(
+    h('div', { class: 'page-head' }, h('h1', null, 'Audit log'),
+      h('p', { class: 'muted' }, 'Who did what, when and from where. Newest first.')),
+    h('div', { class: 'toolbar' }, refresh),
+    loadError,
+    h('div', { class: 'table-wrap' }, table),
+    empty, olderButton, capNote,
+  );
+
+  let cursor = null;
+  let count = 0;
+  const dash = () => h('span', { class: 'muted' }, '–');
+
+  async function load(reset) {
+    olderButton.disabled = true;
+    refresh.disabled = true;
+    loadError.hidden = true;
+    try {
+      const page = await request('GET', `/api/v1/audit?limit=${PAGE}${!reset && cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      if (reset) {
+        tbody.replaceChildren();
+        count = 0;
+      }
+      for (const e of page.items) {
+        if (count >= MAX_ENTRIES) break;
+        tbody.append(h('tr', { dataset: { id: e.id } },
+          h('td', { class: 'nowrap' }, timeEl(e.at)),
+          h('td', null, e.admin || dash()),
+          h('td', null, h('span', { class: 'badge' }, e.action)),
+          h('td', null, e.target || dash()),
+          h('td', null, e.reason || dash()),
+          h('td', null, e.address || dash()),
+          h('td', { class: 'detail' }, e.detail || dash())));
+        count++;
+      }
+      cursor = page.nextCursor;
+    } catch (e) {
+      loadError.hidden = false;
+      setText(loadError, `The audit log could not be loaded: ${describe(e)}`);
+    } finally {
+      olderButton.disabled = false;
+      refresh.disabled = false;
+      olderButton.hidden = !cursor || count >= MAX_ENTRIES;
+      capNote.hidden = !(cursor && count >= MAX_ENTRIES);
+      table.hidden = count === 0;
+      empty.hidden = count > 0;
+      setText(empty, loadError.hidden ? 'The audit log is empty.' : 'No entries to show.');
+    }
+  }
+
+  olderButton.addEventListener('click', () => load(false));
+  refresh.addEventListener('click', () => load(true));
+  load(true);
+  return null;
+}

@@ -1,0 +1,182 @@
+// Dashboard: headline numbers and one-second charts fed by the stream's `stats` events (last 120 points).
+
+import { h, setText, fmtNumber, fmtDuration, fmtMegabytes, fmtTime } from '../dom.js';
+import { request, describe } from '../api.js';
+import { live, on, MAX_POINTS } from '../live.js';
+
+const MB = 1048576;
+
+const CHARTS = [
+  { id: 'chart-connections', title: 'Connections', unit: '', sets: [{ label: 'Connections', value: (s) => s.connections }] },
+  {
+    id: 'chart-messages', title: 'Messages per second', unit: '/s',
+    sets: [
+      { label: 'In', value: (s) => s.messagesInPerSecond },
+      { label: 'Out', value: (s) => s.messagesOutPerSecond },
+    ],
+  },
+  { id: 'chart-deliveries', title: 'Deliveries per second', unit: '/s', sets: [{ label: 'Deliveries', value: (s) => s.deliveriesPerSecond }] },
+  { id: 'chart-latency', title: 'p99 delivery latency', unit: ' ms', sets: [{ label: 'p99 (ms)', value: (s) => s.p99DeliveryMillis }] },
+  { id: 'chart-heap', title: 'Heap used', unit: ' MB', sets: [{ label: 'Heap used (MB)', value: (s) => Math.round(s.heapUsedBytes / MB) }] },
+];
+
+function cssVar(name, fallback) {
+  const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  return v || fallback;
+}
+
+function palette() {
+  return {
+    text: cssVar('--muted', '#666'),
+    grid: cssVar('--grid', 'rgba(128,128,128,0.2)'),
+    series: [cssVar('--chart-1', '#2563eb'), cssVar('--chart-2', '#d97706')],
+  };
+}
+
+function stat(id, label) {
+  const value = h('span', { class: 'stat-value', id }, '–');
+  return { el: h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, label), value), value };
+}
+
+export function mount(root) {
+  const headline = {
+    connections: stat('stat-connections', 'Connections'),
+    rooms: stat('stat-rooms', 'Active rooms'),
+    users: stat('stat-users', 'Users online'),
+    uptime: stat('stat-uptime', 'Uptime'),
+    heap: stat('stat-heap', 'Heap'),
+    node: stat('stat-node', 'Node'),
+    version: stat('stat-version', 'Version'),
+  };
+  const infoError = h('p', { class: 'notice error', role: 'alert', hidden: true });
+  const cards = [];
+  const chartGrid = h('div', { class: 'charts' });
+
+  root.append(
+    h('div', { class: 'page-head' }, h('h1', null, 'Dashboard'),
+      h('p', { class: 'muted' }, 'Live figures, updated every second; the charts keep the last two minutes.')),
+    h('section', { class: 'stats', 'aria-label': 'Headline numbers' }, Object.values(headline).map((s) => s.el)),
+    infoError,
+    chartGrid,
+  );
+
+  let info = null;
+  function renderHeadline() {
+    const s = live.stats;
+    setText(headline.connections.value, s ? fmtNumber(s.connections) : '–');
+    setText(headline.rooms.value, s ? fmtNumber(s.rooms) : '–');
+    setText(headline.users.value, s ? fmtNumber(s.users) : '–');
+    setText(headline.uptime.value, s ? fmtDuration(s.uptimeSeconds) : info ? fmtDuration(info.uptimeSeconds) : '–');
+    setText(headline.heap.value, s ? `${fmtMegabytes(s.heapUsedBytes)} of ${fmtMegabytes(s.heapMaxBytes)}` : '–');
+    setText(headline.node.value, info ? info.node : '–');
+    setText(headline.version.value, info ? `${info.version}${info.database ? ` · ${info.database}` : ''}` : '–');
+  }
+
+  request('GET', '/api/v1/info').then((i) => {
+    info = i;
+    renderHeadline();
+  }).catch((e) => {
+    infoError.hidden = false;
+    setText(infoError, `Server info is unavailable: ${describe(e)}`);
+  });
+
+  const hasCharts = typeof window.Chart === 'function';
+  if (!hasCharts) {
+    chartGrid.append(h('p', { class: 'notice error' },
+      'The charts library did not load, so only the numbers above are shown. Reload the page to try again.'));
+  }
+  const colors = palette();
+  for (const def of CHARTS) {
+    const canvas = h('canvas', { id: def.id, role: 'img', 'aria-label': `${def.title}, last two minutes` });
+    const now = h('span', { class: 'chart-now', 'aria-live': 'off' }, '–');
+    const waiting = h('p', { class: 'chart-empty muted' }, 'Waiting for the first figures…');
+    chartGrid.append(h('figure', { class: 'card chart-card' },
+      h('figcaption', null, h('span', { class: 'chart-title' }, def.title), now),
+      h('div', { class: 'chart-box' }, canvas), waiting));
+    let chart = null;
+    if (hasCharts) {
+      const points = live.history;
+      chart = new window.Chart(canvas, {
+        type: 'line',
+        data: {
+          labels: points.map((p) => fmtTime(p.ts)),
+          datasets: def.sets.map((set, i) => ({
+            label: set.label,
+            data: points.map(set.value),
+            borderColor: colors.series[i % colors.series.length],
+            backgroundColor: colors.series[i % colors.series.length],
+            borderWidth: 2,
+            pointRadius: 0,
+            tension: 0.25,
+          })),
+        },
+        options: {
+          responsive: true,
+          maintainAspectRatio: false,
+          animation: false,
+          interaction: { mode: 'index', intersect: false },
+          scales: {
+            x: { ticks: { color: colors.text, maxTicksLimit: 6, maxRotation: 0 }, grid: { color: colors.grid } },
+            y: { beginAtZero: true, ticks: { color: colors.text, precision: 0 }, grid: { color: colors.grid } },
+          },
+          plugins: {
+            legend: { display: def.sets.length > 1, labels: { color: colors.text, boxWidth: 12 } },
+            tooltip: { enabled: true },
+          },
+        },
+      });
+    }
+    cards.push({ def, chart, now, waiting });
+  }
+
+  function renderNow() {
+    const s = live.stats;
+    for (const c of cards) {
+      c.waiting.hidden = live.history.length > 0;
+      if (!s) continue;
+      setText(c.now, c.def.sets.map((set) => `${c.def.sets.length > 1 ? set.label + ' ' : ''}${fmtNumber(set.value(s), 2)}${c.def.unit}`).join(' · '));
+    }
+  }
+
+  function onStats(s) {
+    renderHeadline();
+    renderNow();
+    for (const c of cards) {
+      if (!c.chart) continue;
+      const data = c.chart.data;
+      data.labels.push(fmtTime(s.ts));
+      c.def.sets.forEach((set, i) => data.datasets[i].data.push(set.value(s)));
+      while (data.labels.length > MAX_POINTS) {
+        data.labels.shift();
+        for (const ds of data.datasets) ds.data.shift();
+      }
+      c.chart.update('none');
+    }
+  }
+
+  // Follow the system's light/dark switch.
+  const scheme = window.matchMedia('(prefers-color-scheme: dark)');
+  const recolor = () => {
+    const p = palette();
+    for (const c of cards) {
+      if (!c.chart) continue;
+      const o = c.chart.options;
+      o.scales.x.ticks.color = o.scales.y.ticks.color = o.plugins.legend.labels.color = p.text;
+      o.scales.x.grid.color = o.scales.y.grid.color = p.grid;
+      c.chart.data.datasets.forEach((ds, i) => {
+        ds.borderColor = ds.backgroundColor = p.series[i % p.series.length];
+      });
+      c.chart.update('none');
+    }
+  };
+  scheme.addEventListener('change', recolor);
+
+  renderHeadline();
+  renderNow();
+  const unsubscribe = on('stats', onStats);
+  return () => {
+    unsubscribe();
+    scheme.removeEventListener('change', recolor);
+    for (const c of cards) if (c.chart) c.chart.destroy();
+  };
+}

@@ -1,0 +1,87 @@
+package io.switchboard.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.switchboard.testing.TestServer;
+import io.switchboard.testing.WsClient;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Client tokens minted through the admin API connect as their user and carry their room allow-list. */
+@Timeout(60)
+class TokensApiTest {
+    static TestServer server;
+    static AdminClient api;
+    Chat chat;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(Map.of());
+        api = AdminClient.admin(server);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @BeforeEach
+    void clients() {
+        chat = new Chat(server);
+    }
+
+    @AfterEach
+    void closeClients() {
+        chat.close();
+    }
+
+    @Test
+    void aMintedTokenConnectsAsItsUserAndNameAndItsRoomsClaimIsEnforced() {
+        long before = System.currentTimeMillis();
+        JsonNode minted = api.post("/api/v1/tokens",
+                AdminClient.json("user", "minted-max", "ttl", "10m", "name", "Max M.", "rooms", List.of("a"))).expect(201);
+        String token = minted.path("token").asText();
+        assertFalse(token.isEmpty(), minted.toString());
+        assertEquals("minted-max", minted.path("user").asText());
+        long expiresAt = minted.path("expiresAt").asLong();
+        assertTrue(expiresAt >= before + 600_000 && expiresAt <= System.currentTimeMillis() + 600_000, minted.toString());
+
+        WsClient c = chat.track(WsClient.connect(server.ws(token)));
+        JsonNode welcome = c.await("welcome");
+        assertEquals("minted-max", welcome.path("user").asText());
+        assertEquals("Max M.", welcome.path("name").asText());
+        Chat.join(c, "a");
+        c.send("type", "join", "room", "b", "id", "other");
+        assertEquals("room_forbidden", c.awaitError("other").path("code").asText());
+    }
+
+    @Test
+    void aTokenWithoutRoomsAllowsEveryRoom() {
+        String token = api.post("/api/v1/tokens", AdminClient.json("user", "minted-nia")).expect(201).path("token").asText();
+        WsClient c = chat.track(WsClient.connect(server.ws(token)));
+        assertEquals("minted-nia", c.await("welcome").path("user").asText());
+        Chat.join(c, "anything-goes");
+    }
+
+    @Test
+    void aBadTtlIsA422Problem() {
+        for (String ttl : new String[] {"forever", "0s", "400d", "10 minutes"}) {
+            api.post("/api/v1/tokens", AdminClient.json("user", "minted-oz", "ttl", ttl)).problem(422);
+        }
+    }
+
+    @Test
+    void aTokenWithoutAUserIsA422Problem() {
+        api.post("/api/v1/tokens", AdminClient.json("ttl", "10m")).problem(422);
+        api.post("/api/v1/tokens", AdminClient.json("user", "minted-pat", "rooms", "a")).problem(422);
+    }
+}
