@@ -22,6 +22,8 @@ public final class AdminGuard {
     private final ConsoleSessions sessions;
     private final int ratePerSecond;
     private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+    /** Failed attempts per address: about one guess a second after a burst, so tokens cannot be brute-forced. */
+    private final Map<String, TokenBucket> failures = new ConcurrentHashMap<>();
 
     public AdminGuard(AdminAuth auth, ConsoleSessions sessions, int ratePerSecond) {
         this.auth = auth;
@@ -38,6 +40,13 @@ public final class AdminGuard {
             admin = session.map(ConsoleSessions.Session::admin);
         }
         if (admin.isEmpty()) {
+            if (failures.size() > 10_000) failures.clear(); // bounded under a spray of addresses
+            TokenBucket guesses = failures.computeIfAbsent(ctx.ip(), ip -> new TokenBucket(1, 30, System.nanoTime()));
+            if (!guesses.tryTake(System.nanoTime())) {
+                ctx.header("Retry-After", "1");
+                refuse(ctx, Problem.of("rate-limited", "Too Many Requests", 429, "too many failed attempts"));
+                return;
+            }
             ctx.header("WWW-Authenticate", "Bearer realm=\"switchboard\"");
             refuse(ctx, Problem.of("unauthorized", "Unauthorized", 401, "a valid admin bearer token is required"));
             return;

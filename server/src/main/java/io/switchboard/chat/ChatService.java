@@ -75,6 +75,10 @@ public final class ChatService {
             return null;
         }
         peer.start();
+        if (bans.active(principal.user(), System.currentTimeMillis()).isPresent()) {
+            c.close(CloseCodes.BANNED, "banned"); // banned while this connection was being admitted
+            return null;
+        }
         sequencer.submitInternal(new Sequencer.SyncDirect(c));
         return c;
     }

@@ -110,4 +110,18 @@ class AdminApiGuardTest {
         assertEquals(200, server.get("/health").statusCode());
         assertEquals(200, server.get("/ready").statusCode());
     }
+
+    @Test
+    void guessingTokensIsSlowedDownWhileTheRealTokenStillWorks() {
+        try (TestServer own = TestServer.start()) {
+            int throttled = 0;
+            for (int i = 0; i < 40; i++) {
+                int status = own.get("/api/v1/info", "Authorization", "Bearer guess-" + i + "-0123456789abcdef").statusCode();
+                if (status == 429) throttled++;
+            }
+            org.junit.jupiter.api.Assertions.assertTrue(throttled > 0, "40 wrong tokens in a row must hit the limit");
+            org.junit.jupiter.api.Assertions.assertEquals(200,
+                    own.get("/api/v1/info", "Authorization", "Bearer " + own.adminToken()).statusCode());
+        }
+    }
 }
