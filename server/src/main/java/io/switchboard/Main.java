@@ -72,6 +72,10 @@ public final class Main {
                 version(), host, server.port(), server.database().kind(), server.installationId(),
                 (System.nanoTime() - t0) / 1_000_000);
         log.info("Console:   http://{}/console/", base);
+        if (config.get(Keys.DEMO)) {
+            log.warn("DEMO MODE IS ON: anyone can get a client token from /demo/token. Never enable it in production.");
+            log.info("Demo chat: http://{}/chat/", base);
+        }
         log.info("WebSocket: ws://{}/ws?token=<client token>  (java -jar switchboard.jar token <user>)", base);
     }
 

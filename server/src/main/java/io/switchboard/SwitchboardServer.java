@@ -14,6 +14,7 @@ import io.switchboard.admin.ConnectionRoutes;
 import io.switchboard.admin.LiveFeed;
 import io.switchboard.auth.ConsoleSessions;
 import io.switchboard.console.ConsoleRoutes;
+import io.switchboard.console.DemoRoutes;
 import io.switchboard.console.SecurityHeaders;
 import io.switchboard.admin.ModerationRoutes;
 import io.switchboard.admin.RoomRoutes;
@@ -167,6 +168,14 @@ public final class SwitchboardServer implements AutoCloseable {
             Api api = new Api(cfg, mapper, dbReaders);
             liveFeed.register(api);
             consoleRoutes.register(cfg, api);
+            if (config.get(Keys.DEMO)) new DemoRoutes(clientTokens).register(cfg);
+            for (String dir : List.of("client", "chat")) {
+                cfg.staticFiles.add(sf -> {
+                    sf.hostedPath = "/" + dir;
+                    sf.directory = "/" + dir;
+                    sf.location = Location.CLASSPATH;
+                });
+            }
             connectionRoutes.register(api);
             moderationRoutes.register(api);
             roomRoutes.register(api);

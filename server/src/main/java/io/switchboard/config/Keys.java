@@ -61,6 +61,8 @@ public final class Keys {
             "HS256 secret that signs client tokens (at least 32 bytes). Unset: generated into <data.dir>/jwt.secret.");
 
     // --- chat ---------------------------------------------------------------------------------------------------
+    public static final ConfigKey<Boolean> DEMO = key("demo", "false", Parsers.bool(),
+            "Development only: GET /demo/token?user=NAME hands out client tokens to anyone, for the demo chat page at /chat/.");
     public static final ConfigKey<List<String>> ALLOWED_ORIGINS = key("allowed.origins", "", Parsers.list(),
             "Comma-separated Origins allowed to open /ws, or *. Empty: same origin and clients that send no Origin.");
     public static final ConfigKey<Boolean> ROOMS_AUTOCREATE = key("rooms.autocreate", "true", Parsers.bool(),
@@ -99,7 +101,7 @@ public final class Keys {
             CONFIG, HOST, PORT, DATA_DIR, LOG_LEVEL, ACCESS_LOG, SHUTDOWN_GRACE,
             DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, DB_BATCH_SIZE, DB_QUEUE_CAPACITY,
             ADMIN_TOKEN, ADMIN_TOKENS, METRICS_TOKEN, ADMIN_RATE, ADMIN_MAX_BODY, CONSOLE_SESSION_TTL, JWT_SECRET,
-            ALLOWED_ORIGINS, ROOMS_AUTOCREATE, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT,
+            DEMO, ALLOWED_ORIGINS, ROOMS_AUTOCREATE, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT,
             LIMIT_FRAME_BYTES, LIMIT_TEXT_CHARS, LIMIT_RATE, LIMIT_BURST, LIMIT_ROOMS,
             LIMIT_CONNECTIONS_PER_USER, LIMIT_CONNECTIONS_PER_IP, LIMIT_VIOLATIONS, OUTBOX_CAPACITY,
             REPLAY_MAX, HISTORY_PAGE_MAX);
