@@ -1,0 +1,1 @@
+// Switchboard browser client: see docs/client-js.md
