@@ -25,9 +25,6 @@ public final class ConnectionRoutes {
         }
     }
 
-    /** A page of items and the cursor of the next page (null on the last). */
-    public record Page<T>(List<T> items, String nextCursor) {}
-
     private static final Comparator<Connection> ORDER = Comparator.comparing(ConnectionRoutes::key);
     private static final int MAX_REASON = 500;
 
@@ -62,10 +59,7 @@ public final class ConnectionRoutes {
                 .sorted(ORDER)
                 .limit(limit + 1L)
                 .toList();
-        boolean more = matching.size() > limit;
-        List<Connection> page = more ? matching.subList(0, limit) : matching;
-        ctx.json(new Page<>(page.stream().map(ConnectionView::of).toList(),
-                more ? Api.cursor(key(page.get(page.size() - 1))) : null));
+        ctx.json(Page.of(matching, limit, ConnectionRoutes::key).map(ConnectionView::of));
     }
 
     /** Sort key: connected-at, zero-padded so that keys compare like the order, then the id. */

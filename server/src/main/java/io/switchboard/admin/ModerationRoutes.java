@@ -64,9 +64,7 @@ public final class ModerationRoutes {
                 .sorted(java.util.Comparator.comparing(Bans.Ban::user))
                 .filter(b -> after == null || b.user().compareTo(after) > 0)
                 .limit(limit + 1L).toList();
-        boolean more = all.size() > limit;
-        List<Bans.Ban> page = more ? all.subList(0, limit) : all;
-        ctx.json(new ConnectionRoutes.Page<>(page, more ? Api.cursor(page.get(page.size() - 1).user()) : null));
+        ctx.json(Page.of(all, limit, Bans.Ban::user));
     }
 
     private void ban(Api api, Context ctx) {

@@ -59,10 +59,7 @@ public final class RoomRoutes {
         String after = Api.cursorKey(ctx);
         api.async(ctx, () -> {
             List<ChatStore.RoomSummary> rows = store.listRooms(after, limit + 1);
-            boolean more = rows.size() > limit;
-            List<ChatStore.RoomSummary> page = more ? rows.subList(0, limit) : rows;
-            return new ConnectionRoutes.Page<>(page.stream().map(this::view).toList(),
-                    more ? Api.cursor(page.get(page.size() - 1).name()) : null);
+            return Page.of(rows, limit, ChatStore.RoomSummary::name).map(this::view);
         });
     }
 
@@ -94,18 +91,14 @@ public final class RoomRoutes {
             ChatStore.RoomSummary r = store.room(room);
             if (r == null) throw ApiException.notFound("no room " + room);
             Room live = hub.room(room);
-            List<ChatStore.Member> rows = store.members(room, after, limit + 1);
-            boolean more = rows.size() > limit;
-            List<ChatStore.Member> page = more ? rows.subList(0, limit) : rows;
-            List<MemberView> members = new ArrayList<>();
-            for (ChatStore.Member m : page) {
+            Page<MemberView> members = Page.of(store.members(room, after, limit + 1), limit, ChatStore.Member::user).map(m -> {
                 int conns = live == null ? 0 : live.connectionCount(m.user());
-                members.add(new MemberView(m.user(), m.joinedAt(), conns > 0, conns));
-            }
+                return new MemberView(m.user(), m.joinedAt(), conns > 0, conns);
+            });
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("room", view(r));
-            out.put("members", members);
-            out.put("nextCursor", more ? Api.cursor(page.get(page.size() - 1).user()) : null);
+            out.put("members", members.items());
+            out.put("nextCursor", members.nextCursor());
             return out;
         });
     }

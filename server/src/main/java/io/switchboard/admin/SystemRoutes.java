@@ -63,10 +63,7 @@ public final class SystemRoutes {
             throw ApiException.badRequest("cursor is not one this API returned");
         }
         api.async(ctx, () -> {
-            List<AuditLog.Entry> rows = audit.page(before, limit + 1);
-            boolean more = rows.size() > limit;
-            List<AuditLog.Entry> page = more ? rows.subList(0, limit) : rows;
-            return new ConnectionRoutes.Page<>(page, more ? Api.cursor(String.valueOf(page.get(page.size() - 1).id())) : null);
+            return Page.of(audit.page(before, limit + 1), limit, e -> String.valueOf(e.id()));
         });
     }
 }
