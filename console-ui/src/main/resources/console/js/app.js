@@ -62,6 +62,7 @@ function showSignIn(message) {
   $('boot').hidden = true;
   $('topbar').hidden = true;
   $('view').hidden = true;
+  $('stream-notice').hidden = true;
   $('signin').hidden = false;
   say($('signin-error'), message || '', 'error');
   document.title = 'Sign in · Switchboard';
@@ -189,6 +190,11 @@ async function boot() {
   $('skip-link').addEventListener('click', () => $('main').focus());
   window.addEventListener('hashchange', () => route(true));
   on('status', showStatus);
+  // The server drops a stream it cannot serve (too many consoles, or this one fell behind); say so until the next
+  // snapshot arrives.
+  on('stream-error', (d) => say($('stream-notice'),
+    `The live stream was interrupted${d && d.message ? `: ${d.message}` : ''}. Reconnecting…`, 'error'));
+  on('snapshot', () => say($('stream-notice'), ''));
   on('signed-out', () => showSignIn('Your session has ended (the server may have restarted). Sign in again.'));
   onUnauthorized(() => {
     if (session) showSignIn('Your session has ended. Sign in again.');

@@ -32,10 +32,11 @@ export function h(tag, props, ...children) {
   return el;
 }
 
-export function append(parent, children) {
+/** Appends children like h() does: null/false skipped (the DOM's own append would print "null"), text as text. */
+export function append(parent, ...children) {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
-    if (Array.isArray(child)) append(parent, child);
+    if (Array.isArray(child)) append(parent, ...child);
     else if (child instanceof Node) parent.appendChild(child);
     else parent.appendChild(document.createTextNode(String(child)));
   }
@@ -97,7 +98,7 @@ export function fmtDuration(seconds) {
   return `${s}s`;
 }
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
   year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit',
 });
@@ -117,9 +118,11 @@ export function timeEl(ms, short = false) {
   return h('time', { datetime: d.toISOString(), title: dateTimeFormat.format(d) }, short ? fmtTime(ms) : fmtDateTime(ms));
 }
 
-export function fmtMegabytes(bytes) {
+/** 65011712 → "62 MB", 6320816128 → "5.9 GB". */
+export function fmtBytes(bytes) {
   if (bytes === null || bytes === undefined || bytes < 0) return '–';
-  return `${fmtNumber(bytes / 1048576, 0)} MB`;
+  const mb = bytes / 1048576;
+  return mb < 1024 ? `${fmtNumber(mb, 0)} MB` : `${fmtNumber(mb / 1024, 1)} GB`;
 }
 
 /** Path segment escaping for user-supplied names (rooms, users, ids). */

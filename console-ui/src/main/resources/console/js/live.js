@@ -23,7 +23,7 @@ export const live = {
 
 const listeners = new Map();
 
-/** Subscribes to a live event ('snapshot', 'connections', 'rooms', 'stats', 'message', 'message.deleted',
+/** Subscribes to a live event ('snapshot', 'connections', 'rooms', 'stats', 'message', 'message.deleted', 'audit',
  *  'status', 'stream-error', 'signed-out'); returns the unsubscribe function. */
 export function on(name, fn) {
   if (!listeners.has(name)) listeners.set(name, new Set());
@@ -106,6 +106,9 @@ const handlers = {
   },
   'message.deleted'(d) {
     emit('message.deleted', d);
+  },
+  audit(entry) {
+    emit('audit', entry);
   },
   stats(s) {
     live.stats = s;

@@ -123,8 +123,8 @@ public final class SwitchboardServer implements AutoCloseable {
         HealthRoutes health = new HealthRoutes(database, dbReaders);
         this.sessions = new ConsoleSessions(database.dataSource(), adminAuth, config.get(Keys.CONSOLE_SESSION_TTL));
         AdminGuard adminGuard = new AdminGuard(adminAuth, sessions, config.get(Keys.ADMIN_RATE));
-        AuditLog audit = new AuditLog(database.dataSource());
         this.liveFeed = new LiveFeed(hub, metrics);
+        AuditLog audit = new AuditLog(database.dataSource(), liveFeed::audited);
         ConsoleRoutes consoleRoutes = new ConsoleRoutes(adminAuth, sessions, audit);
         ConnectionRoutes connectionRoutes = new ConnectionRoutes(hub, codec, audit, metrics);
         ModerationRoutes moderationRoutes = new ModerationRoutes(hub, bans, sequencer, codec, clientTokens, audit, metrics,

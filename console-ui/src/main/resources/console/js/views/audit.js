@@ -1,7 +1,8 @@
 // Audit log: every admin action, newest first, paged back with "Older entries".
 
-import { h, setText, timeEl } from '../dom.js';
+import { h, append, setText, timeEl } from '../dom.js';
 import { request, describe } from '../api.js';
+import { on } from '../live.js';
 
 const PAGE = 50;
 const MAX_ENTRIES = 1000;
@@ -9,7 +10,7 @@ const MAX_ENTRIES = 1000;
 export function mount(root) {
   const loadError = h('p', { class: 'notice error', role: 'alert', hidden: true });
   const tbody = h('tbody');
-  const table = h('table', { id: 'audit', class: 'data', hidden: true },
+  const table = h('table', { id: 'audit', class: 'data stack', hidden: true },
     h('caption', { class: 'visually-hidden' }, 'Audit log, newest first'),
     h('thead', null, h('tr', null,
       ['Time', 'Admin', 'Action', 'Target', 'Reason', 'From', 'Detail'].map((t) => h('th', { scope: 'col' }, t)))),
@@ -19,7 +20,7 @@ export function mount(root) {
   const refresh = h('button', { type: 'button', id: 'audit-refresh', class: 'secondary' }, 'Refresh');
   const capNote = h('p', { class: 'hint', hidden: true }, `Showing the newest ${MAX_ENTRIES} entries; use the API for more.`);
 
-  root.append(
+  append(root, 
     h('div', { class: 'page-head' }, h('h1', null, 'Audit log'),
       h('p', { class: 'muted' }, 'Who did what, when and from where. Newest first.')),
     h('div', { class: 'toolbar' }, refresh),
@@ -45,13 +46,13 @@ export function mount(root) {
       for (const e of page.items) {
         if (count >= MAX_ENTRIES) break;
         tbody.append(h('tr', { dataset: { id: e.id } },
-          h('td', { class: 'nowrap' }, timeEl(e.at)),
-          h('td', null, e.admin || dash()),
-          h('td', null, h('span', { class: 'badge' }, e.action)),
-          h('td', null, e.target || dash()),
-          h('td', null, e.reason || dash()),
-          h('td', null, e.address || dash()),
-          h('td', { class: 'detail' }, e.detail || dash())));
+          h('td', { class: 'nowrap', dataset: { label: 'Time' } }, timeEl(e.at)),
+          h('td', { dataset: { label: 'Admin' } }, e.admin || dash()),
+          h('td', { dataset: { label: 'Action' } }, h('span', { class: 'badge' }, e.action)),
+          h('td', { dataset: { label: 'Target' } }, e.target || dash()),
+          h('td', { dataset: { label: 'Reason' } }, e.reason || dash()),
+          h('td', { dataset: { label: 'From' } }, e.address || dash()),
+          h('td', { class: 'detail', dataset: { label: 'Detail' } }, e.detail || dash())));
         count++;
       }
       cursor = page.nextCursor;
@@ -72,5 +73,5 @@ export function mount(root) {
   olderButton.addEventListener('click', () => load(false));
   refresh.addEventListener('click', () => load(true));
   load(true);
-  return null;
+  return on('audit', () => load(true)); // new actions appear as they happen
 }

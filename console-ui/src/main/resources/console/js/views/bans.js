@@ -1,7 +1,8 @@
 // Bans: who is banned and until when; ban a user (kicks their connections) or lift a ban.
 
-import { h, setText, say, timeEl, plural, seg } from '../dom.js';
+import { h, append, setText, say, timeEl, plural, seg } from '../dom.js';
 import { request, describe } from '../api.js';
+import { on } from '../live.js';
 import { askConfirm } from '../dialogs.js';
 
 const PAGE = 100;
@@ -25,7 +26,7 @@ export function mount(root, { session }) {
     submit);
 
   const tbody = h('tbody');
-  const table = h('table', { id: 'bans', class: 'data', hidden: true },
+  const table = h('table', { id: 'bans', class: 'data stack', hidden: true },
     h('caption', { class: 'visually-hidden' }, 'Bans in force'),
     h('thead', null, h('tr', null,
       h('th', { scope: 'col' }, 'User'), h('th', { scope: 'col' }, 'Reason'), h('th', { scope: 'col' }, 'Since'),
@@ -36,7 +37,7 @@ export function mount(root, { session }) {
   const more = h('button', { type: 'button', id: 'bans-more', class: 'secondary', hidden: true }, 'Load more');
   const refresh = h('button', { type: 'button', id: 'bans-refresh', class: 'secondary' }, 'Refresh');
 
-  root.append(
+  append(root, 
     h('div', { class: 'page-head' }, h('h1', null, 'Bans'),
       h('p', { class: 'muted' }, 'A banned user’s connections are closed (4003) and new ones refused until the ban ends.')),
     canOperate ? null : h('p', { class: 'notice' }, 'You are signed in as a viewer: banning and lifting bans are disabled.'),
@@ -53,12 +54,12 @@ export function mount(root, { session }) {
       title: canOperate ? null : 'Needs the operator role', 'aria-label': `Lift the ban on ${b.user}` }, 'Lift');
     lift.addEventListener('click', () => liftBan(b.user));
     return h('tr', { dataset: { user: b.user } },
-      h('td', null, b.user),
-      h('td', null, b.reason || h('span', { class: 'muted' }, 'no reason given')),
-      h('td', null, timeEl(b.createdAt)),
-      h('td', null, b.expiresAt ? timeEl(b.expiresAt) : h('span', { class: 'badge warn' }, 'permanent')),
-      h('td', null, b.createdBy || '–'),
-      h('td', { class: 'row-actions' }, lift));
+      h('td', { class: 'title-cell', dataset: { label: '' } }, b.user),
+      h('td', { dataset: { label: 'Reason' } }, b.reason || h('span', { class: 'muted' }, 'no reason given')),
+      h('td', { dataset: { label: 'Since' } }, timeEl(b.createdAt)),
+      h('td', { dataset: { label: 'Until' } }, b.expiresAt ? timeEl(b.expiresAt) : h('span', { class: 'badge warn' }, 'permanent')),
+      h('td', { dataset: { label: 'By' } }, b.createdBy || '–'),
+      h('td', { class: 'row-actions', dataset: { label: '' } }, lift));
   }
 
   async function load(reset) {
@@ -141,5 +142,8 @@ export function mount(root, { session }) {
   refresh.addEventListener('click', () => load(true));
 
   load(true);
-  return null;
+  // Another operator's ban or unban shows up without a reload.
+  return on('audit', (entry) => {
+    if (entry && (entry.action === 'ban' || entry.action === 'unban')) load(true);
+  });
 }

@@ -1,6 +1,6 @@
 // Broadcast: a system message to everyone, to one room, or to one user's connections.
 
-import { h, say, plural } from '../dom.js';
+import { h, append, say, plural } from '../dom.js';
 import { request, describe } from '../api.js';
 import { live, roomIndex, onlineUsers } from '../live.js';
 
@@ -29,9 +29,9 @@ export function mount(root, { session }) {
     h('div', { class: 'actions' }, send),
     result);
 
-  root.append(
+  append(root, 
     h('div', { class: 'page-head' }, h('h1', null, 'Broadcast'),
-      h('p', { class: 'muted' }, 'Send a system message. Connections to everyone and to users are live only; room broadcasts are stored.')),
+      h('p', { class: 'muted' }, 'Send a system message. Broadcasts to everyone or to a user reach the connections open now; a room broadcast is also stored in the room’s history.')),
     canOperate ? null : h('p', { class: 'notice' }, 'You are signed in as a viewer: broadcasting needs the operator role.'),
     form,
   );

@@ -1,7 +1,7 @@
 // Connections: the live table (from the stream's snapshot and deltas, counters from stats), filters, sorting,
 // and kicking one connection or every connection of a user.
 
-import { h, setText, say, coalesce, fmtDuration, fmtNumber, plural, seg } from '../dom.js';
+import { h, append, setText, say, coalesce, fmtDuration, fmtNumber, plural, seg } from '../dom.js';
 import { request, describe } from '../api.js';
 import { live, on } from '../live.js';
 import { askKick } from '../dialogs.js';
@@ -54,12 +54,12 @@ export function mount(root, { session }) {
     return h('th', { scope: 'col', class: col.num ? 'num' : null, dataset: { key: col.key } }, button);
   });
   const tbody = h('tbody');
-  const table = h('table', { id: 'connections', class: 'data' },
+  const table = h('table', { id: 'connections', class: 'data stack' },
     h('caption', { class: 'visually-hidden' }, 'Live chat connections'),
     h('thead', null, h('tr', null, headCells, h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
     tbody);
 
-  root.append(
+  append(root, 
     h('div', { class: 'page-head' }, h('h1', null, 'Connections'),
       h('p', { class: 'muted' }, 'Every open chat connection, live. Kicked clients may reconnect; ban a user to keep them out.')),
     canOperate ? null : h('p', { class: 'notice' }, 'You are signed in as a viewer: kicking is disabled.'),
@@ -76,12 +76,12 @@ export function mount(root, { session }) {
   const rows = new Map(); // id → {tr, cells[], kick, kickUser}
 
   function createRow(c) {
-    const cells = COLUMNS.map((col) => h('td', { class: [col.num ? 'num' : null, col.cls].filter(Boolean).join(' ') || null, dataset: { col: col.key } }));
+    const cells = COLUMNS.map((col) => h('td', { class: [col.num ? 'num' : null, col.cls].filter(Boolean).join(' ') || null, dataset: { col: col.key, label: col.label } }));
     const kick = h('button', { type: 'button', class: 'kick small danger', disabled: !canOperate,
       title: canOperate ? 'Close this connection' : 'Needs the operator role' }, 'Kick');
     const kickUser = h('button', { type: 'button', class: 'kick-user small secondary', disabled: !canOperate,
       title: canOperate ? "Close every connection of this user" : 'Needs the operator role' }, 'Kick user');
-    const tr = h('tr', { dataset: { id: c.id, user: c.user } }, cells, h('td', { class: 'row-actions' }, kick, kickUser));
+    const tr = h('tr', { dataset: { id: c.id, user: c.user } }, cells, h('td', { class: 'row-actions', dataset: { label: '' } }, kick, kickUser));
     const row = { tr, cells, kick, kickUser };
     rows.set(c.id, row);
     return row;

@@ -1,8 +1,9 @@
 // Dashboard: headline numbers and one-second charts fed by the stream's `stats` events (last 120 points).
 
-import { h, setText, fmtNumber, fmtDuration, fmtMegabytes, fmtTime } from '../dom.js';
+import { h, append, setText, coalesce, fmtNumber, fmtDuration, fmtBytes, fmtTime, plural } from '../dom.js';
 import { request, describe } from '../api.js';
-import { live, on, MAX_POINTS } from '../live.js';
+import { live, on, roomIndex, MAX_POINTS } from '../live.js';
+import { roomHref } from './rooms.js';
 
 const MB = 1048576;
 
@@ -35,8 +36,11 @@ function palette() {
 
 function stat(id, label) {
   const value = h('span', { class: 'stat-value', id }, '–');
-  return { el: h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, label), value), value };
+  const note = h('span', { class: 'stat-note' });
+  return { el: h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, label), value, note), value, note };
 }
+
+const TOP_ROOMS = 8;
 
 export function mount(root) {
   const headline = {
@@ -52,7 +56,7 @@ export function mount(root) {
   const cards = [];
   const chartGrid = h('div', { class: 'charts' });
 
-  root.append(
+  append(root, 
     h('div', { class: 'page-head' }, h('h1', null, 'Dashboard'),
       h('p', { class: 'muted' }, 'Live figures, updated every second; the charts keep the last two minutes.')),
     h('section', { class: 'stats', 'aria-label': 'Headline numbers' }, Object.values(headline).map((s) => s.el)),
@@ -67,9 +71,12 @@ export function mount(root) {
     setText(headline.rooms.value, s ? fmtNumber(s.rooms) : '–');
     setText(headline.users.value, s ? fmtNumber(s.users) : '–');
     setText(headline.uptime.value, s ? fmtDuration(s.uptimeSeconds) : info ? fmtDuration(info.uptimeSeconds) : '–');
-    setText(headline.heap.value, s ? `${fmtMegabytes(s.heapUsedBytes)} of ${fmtMegabytes(s.heapMaxBytes)}` : '–');
+    setText(headline.heap.value, s ? fmtBytes(s.heapUsedBytes) : '–');
+    setText(headline.heap.note, s && s.heapMaxBytes > 0 ? `of ${fmtBytes(s.heapMaxBytes)} max` : '');
     setText(headline.node.value, info ? info.node : '–');
-    setText(headline.version.value, info ? `${info.version}${info.database ? ` · ${info.database}` : ''}` : '–');
+    setText(headline.version.value, info ? info.version : '–');
+    setText(headline.version.note, info && info.database ? `database ${info.database}` : '');
+    setText(headline.uptime.note, info && info.startedAt ? `since ${fmtTime(info.startedAt)}` : '');
   }
 
   request('GET', '/api/v1/info').then((i) => {
@@ -116,7 +123,7 @@ export function mount(root) {
           animation: false,
           interaction: { mode: 'index', intersect: false },
           scales: {
-            x: { ticks: { color: colors.text, maxTicksLimit: 6, maxRotation: 0 }, grid: { color: colors.grid } },
+            x: { ticks: { color: colors.text, maxTicksLimit: 5, maxRotation: 0, autoSkipPadding: 16 }, grid: { color: colors.grid } },
             y: { beginAtZero: true, ticks: { color: colors.text, precision: 0 }, grid: { color: colors.grid } },
           },
           plugins: {
@@ -128,6 +135,25 @@ export function mount(root) {
     }
     cards.push({ def, chart, now, waiting });
   }
+
+  // The busiest rooms right now, from the live connections (links into each room's page).
+  const roomsList = h('ol', { class: 'top-rooms', id: 'dashboard-rooms' });
+  const roomsEmpty = h('p', { class: 'chart-empty muted' }, 'No one is in a room right now.');
+  chartGrid.append(h('section', { class: 'card chart-card', 'aria-labelledby': 'dashboard-rooms-title' },
+    h('div', { class: 'figcaption' }, h('h2', { class: 'chart-title', id: 'dashboard-rooms-title' }, 'Busiest rooms now'),
+      h('a', { href: '#/rooms', class: 'chart-now' }, 'All rooms')),
+    roomsList, roomsEmpty));
+  function renderRooms() {
+    const top = [...roomIndex().entries()]
+      .sort((a, b) => b[1].connections - a[1].connections || a[0].localeCompare(b[0]))
+      .slice(0, TOP_ROOMS);
+    roomsList.replaceChildren(...top.map(([name, r]) => h('li', { dataset: { room: name } },
+      h('a', { href: roomHref(name) }, name),
+      h('span', { class: 'muted' }, `${plural(r.users.size, 'user')} · ${plural(r.connections, 'connection')}`))));
+    roomsEmpty.hidden = top.length > 0;
+    roomsList.hidden = top.length === 0;
+  }
+  const scheduleRooms = coalesce(renderRooms, 250);
 
   function renderNow() {
     const s = live.stats;
@@ -173,9 +199,11 @@ export function mount(root) {
 
   renderHeadline();
   renderNow();
-  const unsubscribe = on('stats', onStats);
+  renderRooms();
+  const offs = [on('stats', onStats), on('connections', scheduleRooms), on('rooms', scheduleRooms)];
   return () => {
-    unsubscribe();
+    offs.forEach((off) => off());
+    scheduleRooms.cancel();
     scheme.removeEventListener('change', recolor);
     for (const c of cards) if (c.chart) c.chart.destroy();
   };

@@ -1,7 +1,7 @@
 // One room: state and counts, members with live online state, recent messages plus live ones (the stream is opened
 // with ?room= for this page), and moderation: delete a message, broadcast to the room, close or reopen it.
 
-import { h, setText, say, coalesce, timeEl, fmtNumber, plural, seg } from '../dom.js';
+import { h, append, setText, say, coalesce, timeEl, fmtNumber, plural, seg } from '../dom.js';
 import { request, describe } from '../api.js';
 import { live, on, roomIndex } from '../live.js';
 import { askConfirm } from '../dialogs.js';
@@ -48,7 +48,7 @@ export function mount(root, { session, room }) {
       h('p', { class: 'hint' }, canOperate ? 'Stored in the room’s history and shown to every member as a system message.' : 'Broadcasting needs the operator role.')),
     h('div', { class: 'actions' }, castSend), castResult);
 
-  root.append(
+  append(root, 
     h('p', { class: 'breadcrumb' }, h('a', { href: '#/rooms' }, '← All rooms')),
     h('div', { class: 'page-head room-head' },
       h('h1', null, h('span', { class: 'visually-hidden' }, 'Room '), h('span', { id: 'room-name' }, room)), stateBadge,

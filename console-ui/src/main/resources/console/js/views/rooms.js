@@ -1,6 +1,6 @@
 // Rooms: the stored rooms (paged from the API) with live online/connection counts from the stream; create a room.
 
-import { h, setText, say, coalesce, timeEl, fmtNumber, seg } from '../dom.js';
+import { h, append, setText, say, coalesce, timeEl, fmtNumber, seg } from '../dom.js';
 import { request, describe } from '../api.js';
 import { on, roomIndex } from '../live.js';
 
@@ -17,7 +17,7 @@ export function mount(root, { session }) {
   const status = h('p', { id: 'rooms-status', class: 'notice', role: 'status', 'aria-live': 'polite', hidden: true });
   const loadError = h('p', { class: 'notice error', role: 'alert', hidden: true });
   const tbody = h('tbody');
-  const table = h('table', { id: 'rooms', class: 'data', hidden: true },
+  const table = h('table', { id: 'rooms', class: 'data stack', hidden: true },
     h('caption', { class: 'visually-hidden' }, 'Rooms'),
     h('thead', null, h('tr', null,
       h('th', { scope: 'col' }, 'Room'),
@@ -41,7 +41,7 @@ export function mount(root, { session }) {
         canOperate ? 'Up to 64 letters, digits or _ . : @ # -, starting with a letter or digit.' : 'Creating rooms needs the operator role.')),
     createButton);
 
-  root.append(
+  append(root, 
     h('div', { class: 'page-head' }, h('h1', null, 'Rooms'),
       h('p', { class: 'muted' }, 'Every stored room. Online counts are live; members are users who joined and have not left.')),
     createForm,
@@ -62,11 +62,12 @@ export function mount(root, { session }) {
     let row = rooms.get(r.name);
     if (!row) {
       const link = h('a', { href: roomHref(r.name) }, r.name);
+      const td = (label, cls) => h('td', { class: cls, dataset: { label } });
       const cells = {
-        online: h('td', { class: 'num' }), connections: h('td', { class: 'num' }), members: h('td', { class: 'num' }),
-        lastSeq: h('td', { class: 'num' }), activity: h('td'), state: h('td'),
+        online: td('Online', 'num'), connections: td('Connections', 'num'), members: td('Members', 'num'),
+        lastSeq: td('Last seq', 'num'), activity: td('Last activity'), state: td('State'),
       };
-      const tr = h('tr', { dataset: { room: r.name } }, h('td', null, link), cells.online, cells.connections, cells.members,
+      const tr = h('tr', { dataset: { room: r.name } }, h('td', { class: 'title-cell', dataset: { label: '' } }, link), cells.online, cells.connections, cells.members,
         cells.lastSeq, cells.activity, cells.state);
       row = { tr, cells, view: r };
       rooms.set(r.name, row);

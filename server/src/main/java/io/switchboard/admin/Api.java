@@ -61,7 +61,15 @@ public final class Api {
     /** A Server-Sent Events route (GET). */
     public void sse(String path, java.util.function.Consumer<io.javalin.http.sse.SseClient> client) {
         routes.add("GET " + path);
-        cfg.routes.sse(path, client);
+        io.javalin.http.sse.SseHandler stream = new io.javalin.http.sse.SseHandler(0, client);
+        cfg.routes.get(path, ctx -> {
+            String accept = ctx.header("Accept");
+            if (accept == null || !accept.contains("text/event-stream")) {
+                Problem.of("not-acceptable", "Not Acceptable", 406, "this is an event stream: send Accept: text/event-stream").send(ctx);
+                return;
+            }
+            stream.handle(ctx);
+        });
     }
 
     /** Every registered "METHOD /path", in Javalin's {param} syntax. */

@@ -14,17 +14,21 @@ public final class AuditLog {
     public record Entry(long id, long at, String admin, String action, String target, String reason, String address, String detail) {}
 
     private final DataSource dataSource;
+    private final java.util.function.Consumer<Entry> onRecord;
 
-    public AuditLog(DataSource dataSource) {
+    /** {@code onRecord} hears of every row written (live views); it must not block. */
+    public AuditLog(DataSource dataSource, java.util.function.Consumer<Entry> onRecord) {
         this.dataSource = dataSource;
+        this.onRecord = onRecord;
     }
 
     /** Appends a row; blocking, call off the I/O threads. */
     public void record(String admin, String action, String target, String reason, String address, String detail) throws SQLException {
+        long at = System.currentTimeMillis();
         try (Connection db = dataSource.getConnection();
              PreparedStatement ps = db.prepareStatement(
                      "INSERT INTO audit_log (at, admin, action, target, reason, address, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setLong(1, System.currentTimeMillis());
+            ps.setLong(1, at);
             ps.setString(2, admin);
             ps.setString(3, action);
             ps.setString(4, clip(target, 256));
@@ -33,6 +37,7 @@ public final class AuditLog {
             ps.setString(7, clip(detail, 4000));
             ps.executeUpdate();
         }
+        onRecord.accept(new Entry(0, at, admin, action, clip(target, 256), clip(reason, 1000), clip(address, 64), clip(detail, 4000)));
     }
 
     /** Newest first; {@code beforeId} null starts at the newest. */

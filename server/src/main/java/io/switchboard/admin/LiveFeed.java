@@ -39,6 +39,9 @@ public final class LiveFeed implements ChatEvents {
     /** One event on the stream. */
     public record Event(String name, Object data) {}
 
+    /** Wakes a stream so that it ends (on stop). */
+    private static final Event WAKE = new Event("wake", Map.of());
+
     /** The once-a-second figures the dashboard charts. */
     public record Stats(long ts, int connections, int users, int rooms, double messagesInPerSecond,
                         double messagesOutPerSecond, double deliveriesPerSecond, double p99DeliveryMillis,
@@ -63,6 +66,7 @@ public final class LiveFeed implements ChatEvents {
     private final long startedAt = System.currentTimeMillis();
     private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
     private volatile boolean stopped;
+    private final java.util.concurrent.atomic.AtomicInteger serving = new java.util.concurrent.atomic.AtomicInteger();
     private long lastTick = System.nanoTime();
     private long lastIn;
     private long lastOut;
@@ -88,6 +92,7 @@ public final class LiveFeed implements ChatEvents {
             return;
         }
         Subscriber sub = new Subscriber(client.ctx().queryParam("room"));
+        serving.incrementAndGet();
         subscribers.add(sub);
         client.onClose(() -> subscribers.remove(sub));
         try {
@@ -99,6 +104,7 @@ public final class LiveFeed implements ChatEvents {
                     break;
                 }
                 Event e = sub.queue.poll(1, TimeUnit.SECONDS);
+                if (e == WAKE) break;
                 if (e != null) {
                     client.sendEvent(e.name(), e.data());
                     lastWrite = System.nanoTime();
@@ -114,6 +120,7 @@ public final class LiveFeed implements ChatEvents {
         } finally {
             subscribers.remove(sub);
             client.close();
+            serving.decrementAndGet();
         }
     }
 
@@ -183,9 +190,9 @@ public final class LiveFeed implements ChatEvents {
         }
     }
 
-    /** Publishes an admin action so that open consoles refresh what it changed (bans, audit). */
-    public void adminAction(String action, Object detail) {
-        if (!subscribers.isEmpty()) publish(new Event("admin." + action, detail));
+    /** Publishes an audited admin action ({@code audit} event) so that open consoles refresh what it changed. */
+    public void audited(AuditLog.Entry entry) {
+        if (!subscribers.isEmpty()) publish(new Event("audit", entry));
     }
 
     /** Called every second by the server's timer. */
@@ -229,7 +236,18 @@ public final class LiveFeed implements ChatEvents {
         return Math.round(v * 100) / 100.0;
     }
 
+    /** Ends every stream and waits (briefly) until they have returned, before Jetty recycles their responses. */
     public void stop() {
         stopped = true;
+        for (Subscriber s : subscribers) s.queue.offer(WAKE);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (serving.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10); // a short, bounded shutdown wait
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 }

@@ -38,9 +38,7 @@ final class Browser implements AutoCloseable {
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     /** The console's address: the page users open. */
-    // TODO(server): "/console/" redirects to itself (see ConsoleSignInTest.theConsoleIsServedAtSlashConsole); the
-    // page itself is opened by its file name until ConsoleRoutes stops matching "/console/" with its "/console" route.
-    static final String CONSOLE = "/console/index.html";
+    static final String CONSOLE = "/console/";
     static final Duration WAIT = Duration.ofSeconds(15);
 
     final ChromeDriver driver;

@@ -125,6 +125,26 @@ class ConsoleConnectionsTest {
     }
 
     @Test
+    void clickingAColumnHeaderSortsByItAndAgainReversesTheOrder() {
+        Clients.Client zed = clients.connect("zed", null);
+        Clients.Client amy = clients.connect("amy", null);
+        browser.await(row(zed.id()));
+        browser.await(row(amy.id()));
+        By users = By.cssSelector("table#connections tbody td[data-col='user']");
+        By header = By.cssSelector("table#connections th[data-key='user'] button");
+
+        browser.driver.findElement(header).click();
+        browser.until("ascending by user", d -> texts(users).equals(List.of("amy", "zed")));
+        assertEquals("ascending", browser.driver.findElement(By.cssSelector("th[data-key='user']")).getDomAttribute("aria-sort"));
+        browser.driver.findElement(header).click();
+        browser.until("descending by user", d -> texts(users).equals(List.of("zed", "amy")));
+    }
+
+    private List<String> texts(By by) {
+        return browser.driver.findElements(by).stream().map(WebElement::getText).toList();
+    }
+
+    @Test
     void userIdsAndNamesWithHtmlShowAsLiteralText() {
         String user = "<b>mallory</b>";
         String name = "<img src=x onerror=\"window.__pwned=1\">";

@@ -121,4 +121,23 @@ class ConsoleSessionTest {
             }
         }
     }
+
+    @Test
+    void theEventStreamAsksForTheEventStreamMediaTypeAndReportsAuditedActions() throws Exception {
+        try (TestServer s = TestServer.start()) {
+            assertEquals(406, call(s, "GET", "/api/v1/events", null, "Authorization", "Bearer " + s.adminToken()).statusCode());
+            HttpRequest req = HttpRequest.newBuilder(s.http("/api/v1/events"))
+                    .header("Authorization", "Bearer " + s.adminToken()).header("Accept", "text/event-stream").build();
+            var lines = HTTP.send(req, HttpResponse.BodyHandlers.ofLines()).body().iterator();
+            assertEquals("event: snapshot", lines.next());
+            assertEquals(201, call(s, "POST", "/api/v1/rooms", "{\"room\":\"audited\"}", "Authorization", "Bearer " + s.adminToken())
+                    .statusCode());
+            String line;
+            do {
+                line = lines.next();
+            } while (!line.equals("event: audit"));
+            String data = lines.next();
+            assertTrue(data.contains("\"action\":\"create_room\"") && data.contains("room audited"), data);
+        }
+    }
 }

@@ -73,6 +73,16 @@ class ConsoleSignInTest {
     }
 
     @Test
+    void whenTheSessionIsGoneTheNextRequestBringsBackTheSignInWithAReason() {
+        browser.signIn(server.adminToken(), "#/dashboard");
+        browser.driver.manage().deleteAllCookies(); // as if it expired or was ended elsewhere
+        browser.js("location.hash = '#/audit'");
+        WebElement error = browser.await(By.id("signin-error"));
+        assertTrue(error.getText().contains("session has ended"), error.getText());
+        assertFalse(browser.driver.findElement(By.id("topbar")).isDisplayed());
+    }
+
+    @Test
     void afterSigningInTheBrowserKeepsNoTokenOnlyAnHttpOnlyCookie() {
         browser.signIn(server.adminToken(), "#/dashboard");
         assertEquals("", browser.js("return document.cookie"), "the session cookie is HttpOnly");
