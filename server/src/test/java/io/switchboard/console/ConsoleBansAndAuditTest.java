@@ -3,6 +3,7 @@ package io.switchboard.console;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchboard.testing.Browser;
 import io.switchboard.testing.TestServer;
 import io.switchboard.testing.WsClient;
 import java.io.IOException;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.switchboard.testing.Browser;
 import io.switchboard.testing.TestServer;
 import io.switchboard.testing.WsClient;
 import java.util.List;

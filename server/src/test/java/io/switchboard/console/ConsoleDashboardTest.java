@@ -3,6 +3,7 @@ package io.switchboard.console;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchboard.testing.Browser;
 import io.switchboard.testing.TestServer;
 import java.util.List;
 import java.util.Map;

@@ -2,6 +2,7 @@ package io.switchboard.console;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.switchboard.testing.Browser;
 import io.switchboard.testing.TestServer;
 import java.time.Duration;
 import java.util.Map;

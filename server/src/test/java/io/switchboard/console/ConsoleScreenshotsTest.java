@@ -1,5 +1,6 @@
 package io.switchboard.console;
 
+import io.switchboard.testing.Browser;
 import io.switchboard.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchboard.testing.Browser;
 import io.switchboard.testing.TestServer;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterAll;

@@ -1,8 +1,7 @@
-package io.switchboard.console;
+package io.switchboard.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.switchboard.testing.TestServer;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,14 +33,14 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * browser gets a fresh profile directory, deleted on close. Missing binaries skip the test locally and fail it in
  * CI ({@code CI=true}), so that a CI machine without a browser cannot pass by running nothing.
  */
-final class Browser implements AutoCloseable {
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+public final class Browser implements AutoCloseable {
+    public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    public static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     /** The console's address: the page users open. */
-    static final String CONSOLE = "/console/";
-    static final Duration WAIT = Duration.ofSeconds(15);
+    public static final String CONSOLE = "/console/";
+    public static final Duration WAIT = Duration.ofSeconds(15);
 
-    final ChromeDriver driver;
+    public final ChromeDriver driver;
     private final ChromeDriverService service;
     private final Path profile;
     private final TestServer server;
@@ -54,7 +53,7 @@ final class Browser implements AutoCloseable {
     }
 
     /** Skips (locally) or fails (CI=true) when Chromium or chromedriver is not installed. */
-    static void requireChromium() {
+    public static void requireChromium() {
         boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
         if (present) return;
         String what = "the console's browser tests need " + CHROMIUM + " and " + CHROMEDRIVER
@@ -63,7 +62,7 @@ final class Browser implements AutoCloseable {
         Assumptions.abort(what + "; skipped because CI is not \"true\"");
     }
 
-    static Browser open(TestServer server) {
+    public static Browser open(TestServer server) {
         requireChromium();
         Path profile;
         try {
@@ -96,7 +95,7 @@ final class Browser implements AutoCloseable {
     }
 
     /** Opens the console at a route (e.g. "#/connections") with no session: cookies of earlier tests are dropped. */
-    void fresh(String route) {
+    public void fresh(String route) {
         driver.get(server.http(CONSOLE).toString());
         driver.manage().deleteAllCookies();
         driver.get("about:blank"); // a new document: a console URL differing only in its hash would not reload
@@ -104,7 +103,7 @@ final class Browser implements AutoCloseable {
     }
 
     /** Opens the console at a route and signs in with the token. */
-    void signIn(String token, String route) {
+    public void signIn(String token, String route) {
         fresh(route);
         WebElement field = await(By.id("signin-token"));
         field.clear();
@@ -115,20 +114,20 @@ final class Browser implements AutoCloseable {
     }
 
     /** Navigates within the page (hash routing, no reload) and waits for the view's heading. */
-    void go(String route) {
+    public void go(String route) {
         js("location.hash = arguments[0]", route);
         until("the view of " + route, d -> !d.findElements(By.cssSelector("#view h1")).isEmpty());
     }
 
-    WebElement await(By by) {
+    public WebElement await(By by) {
         return waiter().until(ExpectedConditions.visibilityOfElementLocated(by));
     }
 
-    <T> T until(String what, Function<WebDriver, T> condition) {
+    public <T> T until(String what, Function<WebDriver, T> condition) {
         return until(what, WAIT, condition);
     }
 
-    <T> T until(String what, Duration timeout, Function<WebDriver, T> condition) {
+    public <T> T until(String what, Duration timeout, Function<WebDriver, T> condition) {
         return waiter(timeout).withMessage(what).until(condition);
     }
 
@@ -143,24 +142,24 @@ final class Browser implements AutoCloseable {
         return w;
     }
 
-    Object js(String script, Object... args) {
+    public Object js(String script, Object... args) {
         return ((JavascriptExecutor) driver).executeScript(script, args);
     }
 
     /** Runs an async script: the last argument is the callback that ends it. */
-    Object jsAsync(String script, Object... args) {
+    public Object jsAsync(String script, Object... args) {
         return ((JavascriptExecutor) driver).executeAsyncScript(script, args);
     }
 
     /** Errors the page logged (script errors, CSP violations, failed loads). */
-    List<String> severeLogs() {
+    public List<String> severeLogs() {
         return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
                 .map(LogEntry::getMessage)
                 .toList();
     }
 
-    void screenshot(Path file) {
+    public void screenshot(Path file) {
         byte[] png = driver.getScreenshotAs(OutputType.BYTES);
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
