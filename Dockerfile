@@ -20,11 +20,14 @@ WORKDIR /build
 # leaves out the reactor's own modules, so server's dependency on console-ui does not need a prior install.
 COPY pom.xml ./
 COPY console-ui/pom.xml console-ui/
+COPY client/pom.xml client/
 COPY server/pom.xml server/
 RUN mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.9.0:go-offline
 
-# Sources. sql/ holds the Flyway migrations that the server module packs into the jar.
+# Sources. sql/ holds the Flyway migrations that the server module packs into the jar. client/ is in the reactor
+# because the server's tests use the Java client; it is not part of the image.
 COPY console-ui/ console-ui/
+COPY client/ client/
 COPY server/ server/
 COPY sql/ sql/
 RUN mvn -B -DskipTests package

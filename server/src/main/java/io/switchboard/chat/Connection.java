@@ -31,6 +31,8 @@ public final class Connection {
     private final AtomicLong framesOut = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long lastActivity;
+    /** Set by the sequencer once offline direct messages were sent; until then live ones wait for that sync. */
+    volatile boolean directSynced;
     private long bytesSeenAtHeartbeat = -1;
     private long lastHeard;
 
@@ -86,11 +88,15 @@ public final class Connection {
     }
 
     /**
-     * Heartbeat check: a connection from which nothing at all (not even a pong) arrived for {@code timeoutMillis}
-     * is closed; otherwise it is pinged. Called from the heartbeat timer only.
+     * Heartbeat check: a connection whose token expired, or from which nothing at all (not even a pong) arrived for
+     * {@code timeoutMillis}, is closed; otherwise it is pinged. Called from the heartbeat timer only.
      */
     void heartbeat(long now, long timeoutMillis) {
         if (closed.get()) return;
+        if (now > principal.expiresAt()) {
+            close(CloseCodes.TOKEN_EXPIRED, "token_expired"); // reconnect with a fresh token, then resume
+            return;
+        }
         long in = peer.bytesReceived();
         if (in != bytesSeenAtHeartbeat) {
             bytesSeenAtHeartbeat = in;

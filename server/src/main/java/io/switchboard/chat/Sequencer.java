@@ -322,8 +322,11 @@ public final class Sequencer {
             }
             ServerFrame.DirectMessage m = new ServerFrame.DirectMessage(++nextSeq, d.id(), d.from().user(),
                     d.from().principal().name(), d.to(), d.text(), now);
-            // Whoever is online now receives it live; the stored flag keeps offline sync from sending it again.
-            List<Connection> recipients = hub.connectionsOf(d.to());
+            // Whoever is online now receives it live; the stored flag keeps offline sync from sending it again. While
+            // none of the recipient's connections has had its offline sync, the message waits for that sync, so
+            // that older stored messages are not overtaken.
+            List<Connection> online = hub.connectionsOf(d.to());
+            List<Connection> recipients = online.stream().anyMatch(c -> c.directSynced) ? online : List.of();
             fresh.add(m);
             delivered.add(!recipients.isEmpty());
             known.put(key, m);
@@ -346,7 +349,7 @@ public final class Sequencer {
                 send(f.from(), new ServerFrame.Ack(m.id(), null, m.to(), m.seq(), m.ts(), null));
                 String encoded = codec.encode(m);
                 Set<Connection> targets = new LinkedHashSet<>(f.recipients());
-                targets.addAll(hub.connectionsOf(m.from()));
+                for (Connection c : hub.connectionsOf(m.from())) if (c.directSynced) targets.add(c);
                 int reached = 0;
                 for (Connection c : targets) if (c.deliver(encoded)) reached++;
                 metrics.deliveries.mark(reached);
@@ -586,8 +589,12 @@ public final class Sequencer {
                 db.commit();
                 if (page.size() < SYNC_PAGE) break;
             }
+            // Every connection of the user is now up to date: from here on direct messages reach them live.
+            for (Connection c : hub.connectionsOf(conn.user())) c.directSynced = true;
         } catch (SQLException e) {
-            log.warn("Offline sync for {} failed; it is retried on the next connect: {}", conn.user(), e.toString());
+            log.warn("Offline sync for {} failed; retrying: {}", conn.user(), e.toString());
+            if (!conn.isClosed()) queue.add(new SyncDirect(conn)); // live messages to this user wait for it
         }
     }
+
 }

@@ -99,4 +99,27 @@ class DirectMessageTest {
             }
         }
     }
+
+    @Test
+    void storedAndLiveDirectMessagesReachAUserWhoJustConnectedInSeqOrder() {
+        try (WsClient offlineSender = online("dm-early"); WsClient liveSender = online("dm-late")) {
+            for (int round = 0; round < 10; round++) {
+                String target = "dm-racer-" + round;
+                for (int i = 0; i < 5; i++) {
+                    offlineSender.send("type", "dm", "to", target, "id", target + "-old-" + i, "text", "old " + i);
+                    offlineSender.await("ack");
+                }
+                try (WsClient recipient = online(target)) {
+                    for (int i = 0; i < 5; i++) liveSender.send("type", "dm", "to", target, "id", target + "-new-" + i, "text", "new " + i);
+                    long last = 0;
+                    for (int i = 0; i < 10; i++) {
+                        long seq = recipient.await("dm").get("seq").asLong();
+                        assertTrue(seq > last, "round " + round + ": seq " + seq + " after " + last);
+                        last = seq;
+                    }
+                    for (int i = 0; i < 5; i++) liveSender.await("ack");
+                }
+            }
+        }
+    }
 }

@@ -46,4 +46,12 @@ class HeartbeatTest {
             assertTrue(deaf.pings() >= 1);
         }
     }
+
+    @Test
+    void aConnectionWhoseTokenExpiresIsClosedWith4002() {
+        String shortLived = server.server().clientTokens().issue("brief", java.time.Duration.ofSeconds(2), null, null);
+        try (WsClient c = WsClient.connected(server.ws(shortLived))) {
+            assertEquals(new WsClient.Closed(4002, "token_expired"), c.awaitClose(Duration.ofSeconds(10)));
+        }
+    }
 }

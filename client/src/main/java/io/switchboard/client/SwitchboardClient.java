@@ -1,0 +1,1055 @@
+package io.switchboard.client;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * A Switchboard chat client over the JDK's {@link WebSocket} that keeps a conversation whole across disconnects.
+ *
+ * <ul>
+ *   <li><b>Reconnects</b> by itself with exponential backoff and full jitter, asking the token supplier for a token
+ *       before every attempt. It stops only on {@link #close()}, on 4003 (banned), on 4001 when there is no
+ *       supplier (or a fresh token is refused too), on 4002 with a fixed token, or after {@code maxTries} failed
+ *       attempts in a row.</li>
+ *   <li><b>Rooms</b> are rejoined with {@code since} = the last seq delivered; a gap (a replay with
+ *       {@code hasMore}, or a hole seen live) is paged with {@code history}. Every room message is delivered once,
+ *       in seq order. Direct messages are delivered once each (by seq), in the order the
+ *       server sends them.</li>
+ *   <li><b>Messages</b> keep their id until acked: unacked ones are sent again after a reconnect and on
+ *       {@code busy}, {@code unavailable} or {@code rate_limited}; the server's dedup turns a retry of a stored
+ *       message into the original ack ({@link Ack#duplicate()}). At most {@code outboxLimit} requests wait for an
+ *       answer; more fail at once with {@link OutboxFullException}.</li>
+ *   <li><b>Heartbeats</b>: the JDK answers the server's pings; a connection silent for twice the server's heartbeat
+ *       interval is dropped and reconnected. Frames are paced below the server's rate limit.</li>
+ * </ul>
+ *
+ * <p><b>Threads.</b> Every method may be called from any thread. Protocol state lives on one thread per client;
+ * {@link Listener} callbacks and the completion of returned futures run on a second thread per client, one at a
+ * time and in order (an ack completes before the echo of that message is delivered). Both threads are daemons and
+ * end with {@link #close()}.
+ */
+public final class SwitchboardClient implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(SwitchboardClient.class.getName());
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+    private static final SecureRandom SEED = new SecureRandom();
+    /** Token suppliers may block (an HTTP call to a backend): they never run on a client's own threads. */
+    private static final ExecutorService TOKEN_POOL = Executors.newCachedThreadPool(daemon("switchboard-client-token-", true));
+    /** Aborts a closing socket whose peer never answers the close frame. */
+    private static final ScheduledExecutorService JANITOR =
+            Executors.newSingleThreadScheduledExecutor(daemon("switchboard-client-janitor", false));
+    private static final Backoff RETRY = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
+    private static final long STABLE_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final int DEFAULT_PAGE_MAX = 200;
+
+    private enum Kind { SEND, DM, HISTORY, GAP }
+
+    /** A frame that waits for its answer (ack or history) and is sent again until it gets one. */
+    private static final class Request {
+        final Kind kind;
+        final String id;
+        final String frame;
+        final CompletableFuture<Object> future;
+        final String room;
+        final long before;
+        ScheduledFuture<?> retry;
+        int retries;
+
+        Request(Kind kind, String id, String frame, CompletableFuture<Object> future, String room, long before) {
+            this.kind = kind;
+            this.id = id;
+            this.frame = frame;
+            this.future = future;
+            this.room = room;
+            this.before = before;
+        }
+
+        boolean counted() {
+            return kind != Kind.GAP;
+        }
+    }
+
+    /** A room the application wants to be in. */
+    private static final class RoomState {
+        final String name;
+        SeqOrder<Object> order; // null until the first joined, unless the application gave a since
+        boolean joined;         // joined on the current connection
+        boolean fetching;       // a gap page is on its way
+        ScheduledFuture<?> retry; // a refused (busy) join is asked again
+        Joined last;
+        final List<CompletableFuture<Joined>> waiters = new ArrayList<>();
+
+        RoomState(String name) {
+            this.name = name;
+        }
+    }
+
+    private final URI uri;
+    private final Supplier<String> tokens;
+    private final boolean refreshable;
+    private final Backoff backoff;
+    private final int maxTries;
+    private final int outboxLimit;
+    private final Listener listener;
+    private final HttpClient http;
+    private final Duration connectTimeout;
+    private final String idPrefix;
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicInteger outstanding = new AtomicInteger();
+
+    private final ScheduledThreadPoolExecutor loop;
+    private final ExecutorService callbacks;
+
+    private volatile State state = State.NEW;
+    private volatile Welcome welcome;
+    private volatile ClientClosedException closedCause;
+    private final CompletableFuture<Welcome> firstWelcome = new CompletableFuture<>();
+
+    // Everything below belongs to the loop thread.
+    private Conn conn;
+    private int failures;
+    private int lastCloseCode;
+    private ScheduledFuture<?> reconnectTimer;
+    private final Map<String, RoomState> rooms = new LinkedHashMap<>();
+    private final Map<String, Request> requests = new LinkedHashMap<>();
+    private final Map<String, CompletableFuture<Void>> leaving = new HashMap<>();
+    private final RecentSeqs directSeen = new RecentSeqs(4096);
+    private final ArrayDeque<String> wire = new ArrayDeque<>();
+    private boolean writing;
+    private Pacer pacer;
+    private ScheduledFuture<?> pumpTimer;
+    private int pageMax = DEFAULT_PAGE_MAX;
+
+    private SwitchboardClient(Builder b) {
+        this.uri = b.uri;
+        this.tokens = b.tokens;
+        this.refreshable = b.refreshable;
+        this.backoff = new Backoff(b.base, b.cap);
+        this.maxTries = b.maxTries;
+        this.outboxLimit = b.outboxLimit;
+        this.listener = b.listener;
+        this.http = b.http != null ? b.http : DefaultHttp.CLIENT;
+        this.connectTimeout = b.connectTimeout;
+        byte[] seed = new byte[9];
+        SEED.nextBytes(seed);
+        this.idPrefix = Base64.getUrlEncoder().withoutPadding().encodeToString(seed);
+        int n = INSTANCES.incrementAndGet();
+        this.loop = new ScheduledThreadPoolExecutor(1, daemon("switchboard-client-" + n, false));
+        // Timers are cancelled when the client stops; what is already posted still runs after shutdown(), so
+        // that a request submitted during close() fails instead of hanging.
+        this.loop.setRemoveOnCancelPolicy(true);
+        this.callbacks = Executors.newSingleThreadExecutor(daemon("switchboard-client-" + n + "-callbacks", false));
+    }
+
+    /** Starts a builder for a client of the server's WebSocket endpoint, e.g. {@code ws://localhost:8080/ws}. */
+    public static Builder builder(URI wsUri) {
+        return new Builder(wsUri);
+    }
+
+    // --- public API ----------------------------------------------------------------------------------------------
+
+    /**
+     * Starts connecting (once; later calls return the same stage). Completes with the first {@code welcome}; fails
+     * with {@link ClientClosedException} if the client stops before it was ever welcomed. Unreachable servers are
+     * retried with backoff like any disconnect.
+     */
+    public CompletionStage<Welcome> connect() {
+        post(() -> {
+            if (state == State.NEW) startConnect();
+        });
+        return firstWelcome.minimalCompletionStage();
+    }
+
+    /**
+     * Joins a room from now on: messages after the room's current seq are delivered. The room is rejoined after
+     * every reconnect, resuming where delivery stopped. Completes with the first {@code joined}; fails with
+     * {@link SwitchboardException} ({@code room_forbidden}, {@code invalid_room}, {@code room_closed}, ...) and
+     * the client then forgets the room.
+     */
+    public CompletionStage<Joined> join(String room) {
+        return join(room, null);
+    }
+
+    /**
+     * Joins a room and delivers every message after {@code since} (0: the whole history), paging with
+     * {@code history} where the server's replay stops short. Use the last seq an earlier run delivered to resume.
+     * Has no effect on the position of a room this client already joined.
+     */
+    public CompletionStage<Joined> join(String room, Long since) {
+        Objects.requireNonNull(room, "room");
+        if (since != null && since < 0) throw new IllegalArgumentException("since must not be negative");
+        CompletableFuture<Joined> f = new CompletableFuture<>();
+        if (!post(() -> joinNow(room, since, f))) f.completeExceptionally(closedException());
+        return f.minimalCompletionStage();
+    }
+
+    /**
+     * Leaves a room: the client stops delivering its messages and does not rejoin it. Completes when the server
+     * confirmed, or at once when not connected (a disconnect ends the connection's presence in the room anyway).
+     */
+    public CompletionStage<Void> leave(String room) {
+        Objects.requireNonNull(room, "room");
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        if (!post(() -> leaveNow(room, f))) f.completeExceptionally(closedException());
+        return f.minimalCompletionStage();
+    }
+
+    /**
+     * Sends a message to a joined room. Completes with its ack once stored (possibly after reconnects and
+     * retries, always with the same id); fails with {@link OutboxFullException} at once when {@code outboxLimit}
+     * requests are waiting, with {@link SwitchboardException} when the server refuses it for good
+     * ({@code not_joined}, {@code text_too_long}, ...), or with {@link ClientClosedException}.
+     */
+    public CompletionStage<Ack> send(String room, String text) {
+        Objects.requireNonNull(room, "room");
+        requireText(text);
+        return submit(Kind.SEND, room, id -> Codec.send(id, room, text), text);
+    }
+
+    /** Sends a direct message to a user (online or not); completes like {@link #send(String, String)}. */
+    public CompletionStage<Ack> dm(String user, String text) {
+        Objects.requireNonNull(user, "user");
+        requireText(text);
+        return submit(Kind.DM, null, id -> Codec.dm(id, user, text), text);
+    }
+
+    /**
+     * A page of a room's history: up to {@code limit} messages (null: the server's default, 50) with a seq below
+     * {@code before} (null: the newest), oldest first. Joining is not required. Counts against the outbox limit and
+     * is asked again after a reconnect.
+     */
+    public CompletionStage<History> history(String room, Long before, Integer limit) {
+        Objects.requireNonNull(room, "room");
+        if (limit != null && limit < 1) throw new IllegalArgumentException("limit must be positive");
+        return submit(Kind.HISTORY, room, id -> Codec.history(id, room, before, limit), null);
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** The welcome of the current or last connection, or null before the first one. */
+    public Welcome welcome() {
+        return welcome;
+    }
+
+    /** Requests (send, dm, history) waiting for their answer; at most {@code outboxLimit}. */
+    public int pending() {
+        return outstanding.get();
+    }
+
+    /**
+     * Stops for good: closes the connection (1000), fails pending requests with {@link ClientClosedException} and
+     * ends the client's threads after the callbacks already queued. Waits up to a few seconds for the protocol
+     * thread; safe to call more than once and from a callback.
+     */
+    @Override
+    public void close() {
+        if (post(() -> terminate(1000, "closed by the application"))) {
+            try {
+                loop.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // --- submitting ----------------------------------------------------------------------------------------------
+
+    private static void requireText(String text) {
+        Objects.requireNonNull(text, "text");
+        if (text.isBlank()) throw new IllegalArgumentException("text must not be blank");
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> CompletionStage<T> submit(Kind kind, String room, java.util.function.Function<String, String> frame,
+                                          String text) {
+        if (state == State.CLOSED) return CompletableFuture.failedStage(closedException());
+        Welcome w = welcome;
+        if (text != null && w != null) {
+            int max = w.limit("textChars", Integer.MAX_VALUE);
+            if (text.length() > max && text.codePointCount(0, text.length()) > max) {
+                return CompletableFuture.failedStage(new SwitchboardException("text_too_long",
+                        "text longer than " + max + " characters"));
+            }
+        }
+        if (outstanding.incrementAndGet() > outboxLimit) {
+            outstanding.decrementAndGet();
+            return CompletableFuture.failedStage(new OutboxFullException(outboxLimit));
+        }
+        String id = (kind == Kind.HISTORY ? "h-" : "") + idPrefix + "-" + ids.incrementAndGet();
+        CompletableFuture<Object> f = new CompletableFuture<>();
+        Request r = new Request(kind, id, frame.apply(id), f, room, 0);
+        if (!post(() -> accept(r))) {
+            outstanding.decrementAndGet();
+            f.completeExceptionally(closedException());
+        }
+        return (CompletionStage<T>) f.minimalCompletionStage();
+    }
+
+    private void accept(Request r) {
+        if (state == State.CLOSED) {
+            outstanding.decrementAndGet();
+            fail(r.future, closedException());
+            return;
+        }
+        requests.put(r.id, r);
+        if (isWelcomed()) enqueue(r.frame);
+    }
+
+    private void joinNow(String room, Long since, CompletableFuture<Joined> f) {
+        if (state == State.CLOSED) {
+            fail(f, closedException());
+            return;
+        }
+        RoomState rs = rooms.get(room);
+        if (rs == null) {
+            rs = new RoomState(room);
+            if (since != null) rs.order = new SeqOrder<>(since);
+            rooms.put(room, rs);
+            rs.waiters.add(f);
+            if (isWelcomed()) sendJoin(rs);
+        } else if (rs.joined) {
+            complete(f, rs.last);
+        } else {
+            rs.waiters.add(f);
+        }
+    }
+
+    private void leaveNow(String room, CompletableFuture<Void> f) {
+        RoomState rs = rooms.remove(room);
+        if (rs == null) {
+            complete(f, null);
+            return;
+        }
+        cancel(rs.retry);
+        for (CompletableFuture<Joined> w : rs.waiters) fail(w, new SwitchboardException("left", "left room '" + room + "'"));
+        if (rs.joined && isWelcomed()) {
+            CompletableFuture<Void> previous = leaving.put(room, f);
+            if (previous != null) complete(previous, null);
+            enqueue(Codec.leave("l." + room, room));
+        } else {
+            complete(f, null); // a join on its way is answered by a leave when its joined arrives
+        }
+    }
+
+    private void sendJoin(RoomState rs) {
+        enqueue(Codec.join("j." + rs.name, rs.name, rs.order == null ? null : rs.order.delivered()));
+    }
+
+    // --- connecting ----------------------------------------------------------------------------------------------
+
+    /** One connection attempt and, if it gets there, the connection. Its callbacks only post to the loop. */
+    private final class Conn implements WebSocket.Listener {
+        volatile WebSocket ws;
+        boolean welcomed;
+        long welcomedAt;
+        long lastHeard = System.nanoTime();
+        long silenceNanos;
+        ScheduledFuture<?> welcomeTimer;
+        ScheduledFuture<?> silenceTimer;
+        private final StringBuilder text = new StringBuilder();
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            ws = webSocket;
+            webSocket.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            text.append(data);
+            if (!last) {
+                webSocket.request(1);
+                return null;
+            }
+            String frame = text.toString();
+            text.setLength(0);
+            // The next frame is requested once this one is handled: a busy client reads no faster than it works.
+            if (!post(() -> {
+                onFrame(this, frame);
+                webSocket.request(1);
+            })) webSocket.abort();
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+            // The JDK answers with a pong by itself; a ping still shows the server is there.
+            post(() -> heard(this));
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+            post(() -> heard(this));
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            post(() -> lost(this, statusCode, reason == null || reason.isEmpty() ? "" : reason));
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            post(() -> lost(this, 1006, describe(error)));
+        }
+    }
+
+    private boolean isWelcomed() {
+        return conn != null && conn.welcomed;
+    }
+
+    private void startConnect() {
+        reconnectTimer = null;
+        if (state == State.CLOSED) return;
+        setState(State.CONNECTING, null);
+        Conn c = new Conn();
+        conn = c;
+        CompletableFuture<String> token = refreshable
+                ? CompletableFuture.supplyAsync(tokens, TOKEN_POOL)
+                : CompletableFuture.completedFuture(tokens.get());
+        token.whenComplete((t, err) -> post(() -> {
+            if (conn != c) return;
+            if (err != null || t == null || t.isBlank()) {
+                lost(c, -1, "token supplier failed: " + (err == null ? "no token" : describe(err)));
+            } else {
+                open(c, t);
+            }
+        }));
+    }
+
+    private void open(Conn c, String token) {
+        WebSocket.Builder b = http.newWebSocketBuilder()
+                .connectTimeout(connectTimeout)
+                .header("Authorization", "Bearer " + token)
+                .header("User-Agent", "switchboard-java-client");
+        b.buildAsync(uri, c).whenComplete((ws, err) -> {
+            boolean posted = post(() -> {
+                if (err != null) {
+                    lost(c, -1, "connect failed: " + describe(err));
+                } else if (conn != c) {
+                    ws.abort();
+                } else {
+                    c.ws = ws;
+                    if (!c.welcomed) {
+                        c.welcomeTimer = loop.schedule(() -> {
+                            if (conn == c && !c.welcomed) lost(c, -1, "no welcome within " + connectTimeout.toMillis() + " ms");
+                        }, connectTimeout.toNanos(), TimeUnit.NANOSECONDS);
+                    }
+                }
+            });
+            if (!posted && ws != null) ws.abort(); // the client closed while this attempt was under way
+        });
+    }
+
+    private void heard(Conn c) {
+        if (conn == c) c.lastHeard = System.nanoTime();
+    }
+
+    private void onWelcome(Conn c, Welcome w) {
+        long now = System.nanoTime();
+        c.welcomed = true;
+        c.welcomedAt = now;
+        cancel(c.welcomeTimer);
+        welcome = w;
+        lastCloseCode = 0;
+        // Stay under the server's limits with a margin: frames sent at a steady pace may still arrive in bunches.
+        pacer = new Pacer(Math.max(1, w.limit("ratePerSecond", 20) * 0.9), Math.max(1, w.limit("burst", 40) / 2.0), now);
+        pageMax = Math.max(1, w.limit("historyPageMax", DEFAULT_PAGE_MAX));
+        long heartbeat = w.heartbeat().toNanos();
+        if (heartbeat > 0) {
+            c.silenceNanos = 2 * heartbeat;
+            c.silenceTimer = loop.scheduleWithFixedDelay(() -> checkSilence(c), heartbeat / 2, heartbeat / 2, TimeUnit.NANOSECONDS);
+        }
+        setState(State.CONNECTED, null);
+        // Joins first: the server accepts a send right after the join frame of its room.
+        for (RoomState rs : rooms.values()) sendJoin(rs);
+        for (Request r : requests.values()) {
+            cancel(r.retry);
+            r.retry = null;
+            enqueue(r.frame);
+        }
+        complete(firstWelcome, w);
+    }
+
+    private void checkSilence(Conn c) {
+        if (conn != c) return;
+        long silent = System.nanoTime() - c.lastHeard;
+        if (silent > c.silenceNanos) lost(c, -1, "no frame for " + TimeUnit.NANOSECONDS.toMillis(silent) + " ms");
+    }
+
+    /** The connection or attempt is over: clean up, then stop for good or schedule the next attempt. */
+    private void lost(Conn c, int code, String reason) {
+        if (conn != c) return;
+        conn = null;
+        if (c.ws != null) c.ws.abort();
+        cancel(c.welcomeTimer);
+        cancel(c.silenceTimer);
+        resetConnectionState();
+        if (state == State.CLOSED) return;
+
+        String why = code >= 0 ? code + (reason.isEmpty() ? "" : " " + reason) : reason;
+        boolean terminal = code == 4003
+                || (code == 4001 && (!refreshable || lastCloseCode == 4001))
+                || (code == 4002 && !refreshable);
+        if (terminal) {
+            terminate(code, reason);
+            return;
+        }
+        lastCloseCode = code;
+        if (c.welcomed && System.nanoTime() - c.welcomedAt >= STABLE_NANOS) failures = 0;
+        failures++;
+        if (maxTries > 0 && failures >= maxTries) {
+            terminate(-1, "gave up after " + failures + " failed attempt(s); last: " + why);
+            return;
+        }
+        long delay = backoff.delayNanos(failures - 1, () -> ThreadLocalRandom.current().nextDouble());
+        setState(State.RECONNECTING, why);
+        reconnectTimer = loop.schedule(this::startConnect, delay, TimeUnit.NANOSECONDS);
+    }
+
+    /** What belonged to the connection goes; rooms keep their delivered seq, requests stay for the next one. */
+    private void resetConnectionState() {
+        wire.clear();
+        writing = false;
+        pacer = null;
+        cancel(pumpTimer);
+        pumpTimer = null;
+        for (RoomState rs : rooms.values()) {
+            rs.joined = false;
+            rs.fetching = false;
+            cancel(rs.retry);
+            rs.retry = null;
+            if (rs.order != null) rs.order.clearHeld(); // replayed again after the rejoin
+        }
+        for (Iterator<Request> it = requests.values().iterator(); it.hasNext(); ) {
+            Request r = it.next();
+            cancel(r.retry);
+            r.retry = null;
+            if (r.kind == Kind.GAP) it.remove();
+        }
+        for (CompletableFuture<Void> f : leaving.values()) complete(f, null);
+        leaving.clear();
+    }
+
+    private void terminate(int code, String reason) {
+        if (state == State.CLOSED) return;
+        ClientClosedException cause = new ClientClosedException(code, reason);
+        closedCause = cause;
+        Conn c = conn;
+        conn = null;
+        cancel(reconnectTimer);
+        if (c != null) {
+            cancel(c.welcomeTimer);
+            cancel(c.silenceTimer);
+            WebSocket ws = c.ws;
+            if (ws != null) {
+                ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
+                JANITOR.schedule(ws::abort, 1, TimeUnit.SECONDS); // if the server never answers the close
+            }
+        }
+        resetConnectionState();
+        setState(State.CLOSED, code >= 0 ? code + " " + reason : reason);
+        fail(firstWelcome, cause);
+        for (Request r : requests.values()) {
+            if (r.counted()) {
+                outstanding.decrementAndGet();
+                fail(r.future, cause);
+            }
+        }
+        requests.clear();
+        for (RoomState rs : rooms.values()) for (CompletableFuture<Joined> w : rs.waiters) fail(w, cause);
+        rooms.clear();
+        callbacks.shutdown(); // runs what is queued, then ends
+        loop.shutdown();
+    }
+
+    // --- receiving -----------------------------------------------------------------------------------------------
+
+    private void onFrame(Conn c, String text) {
+        if (conn != c) return;
+        c.lastHeard = System.nanoTime();
+        Object f;
+        try {
+            f = Codec.decode(text);
+        } catch (SwitchboardException e) {
+            report(e);
+            return;
+        }
+        if (!c.welcomed) {
+            if (f instanceof Welcome w) onWelcome(c, w);
+            return;
+        }
+        if (f instanceof Message m) {
+            onRoomItem(m.room(), m.seq(), m);
+        } else if (f instanceof SystemNotice s) {
+            if (s.room() != null && s.seq() != null) onRoomItem(s.room(), s.seq(), s);
+            else emit(l -> l.onSystem(s));
+        } else if (f instanceof DirectMessage d) {
+            if (directSeen.firstTime(d.seq())) emit(l -> l.onDirectMessage(d));
+        } else if (f instanceof Ack a) {
+            Request r = requests.get(a.id());
+            if (r != null && (r.kind == Kind.SEND || r.kind == Kind.DM)) {
+                finish(r);
+                complete(r.future, a);
+            }
+        } else if (f instanceof Codec.HistoryFrame h) {
+            Request r = h.id() == null ? null : requests.get(h.id());
+            if (r == null) return;
+            finish(r);
+            if (r.kind == Kind.GAP) onGapPage(r, h.history());
+            else complete(r.future, h.history());
+        } else if (f instanceof Joined j) {
+            onJoined(j);
+        } else if (f instanceof Codec.LeftFrame l) {
+            onLeft(l);
+        } else if (f instanceof Presence p) {
+            emit(l -> l.onPresence(p));
+        } else if (f instanceof Deleted d) {
+            onDeleted(d);
+        } else if (f instanceof Kicked k) {
+            emit(l -> l.onKicked(k));
+        } else if (f instanceof Codec.ErrorFrame e) {
+            onErrorFrame(e);
+        }
+    }
+
+    private void onJoined(Joined j) {
+        RoomState rs = rooms.get(j.room());
+        if (rs == null) { // left while the join was on its way
+            enqueue(Codec.leave("l." + j.room(), j.room()));
+            return;
+        }
+        rs.joined = true;
+        rs.last = j;
+        if (rs.order == null) {
+            rs.order = new SeqOrder<>(j.seq());
+        } else if (j.seq() < rs.order.delivered()) {
+            report(new SwitchboardException("seq_reset", "room '" + j.room() + "' is at seq " + j.seq()
+                    + " but " + rs.order.delivered() + " was delivered; its history was reset, starting over"));
+            rs.order.restart(j.seq());
+        }
+        emit(l -> l.onJoined(j));
+        for (CompletableFuture<Joined> w : rs.waiters) complete(w, j);
+        rs.waiters.clear();
+        deliver(rs);
+    }
+
+    private void onLeft(Codec.LeftFrame l) {
+        String room = l.left().room();
+        if (l.left().reason() != null) { // the server took us out (room closed): do not rejoin
+            RoomState rs = rooms.remove(room);
+            if (rs != null) {
+                cancel(rs.retry);
+                for (CompletableFuture<Joined> w : rs.waiters) fail(w, new SwitchboardException(l.left().reason(), "room '" + room + "'"));
+                emit(x -> x.onLeft(l.left()));
+            }
+            return;
+        }
+        CompletableFuture<Void> f = leaving.remove(room);
+        if (f != null) complete(f, null);
+    }
+
+    private void onRoomItem(String room, long seq, Object item) {
+        RoomState rs = rooms.get(room);
+        if (rs == null || rs.order == null) return;
+        if (rs.order.offer(seq, item)) deliver(rs);
+    }
+
+    /** Delivers what is in order, then asks for the first gap if one blocks the rest. */
+    private void deliver(RoomState rs) {
+        if (rs.order == null) return;
+        for (Object item : rs.order.drain()) emitRoomItem(item);
+        if (rs.fetching || !rs.joined || !isWelcomed()) return;
+        SeqOrder.Gap gap = rs.order.gap();
+        if (gap == null) return;
+        // history returns the newest `limit` messages below `before`: asking for exactly the gap's first page
+        // pages forwards, so delivery can start before the whole gap is in.
+        long before = Math.min(gap.to() + 1, gap.from() + pageMax);
+        int limit = (int) (before - gap.from());
+        String id = "g-" + idPrefix + "-" + ids.incrementAndGet();
+        Request r = new Request(Kind.GAP, id, Codec.history(id, rs.name, before, limit), null, rs.name, before);
+        requests.put(id, r);
+        rs.fetching = true;
+        enqueue(r.frame);
+    }
+
+    private void onGapPage(Request r, History page) {
+        RoomState rs = rooms.get(r.room);
+        if (rs == null || rs.order == null) return;
+        rs.fetching = false;
+        for (Message m : page.messages()) rs.order.offer(m.seq(), m);
+        for (Object item : rs.order.drain()) emitRoomItem(item);
+        SeqOrder.Gap gap = rs.order.gap();
+        if (gap != null && gap.from() < r.before) { // the page should have covered it: those seqs do not exist
+            skipGap(rs, gap);
+        }
+        deliver(rs);
+    }
+
+    private void skipGap(RoomState rs, SeqOrder.Gap gap) {
+        report(new SwitchboardException("missing_messages", "room '" + rs.name + "': seq " + gap.from() + " to "
+                + gap.to() + " could not be fetched; continuing after them"));
+        rs.order.skipGap();
+        for (Object item : rs.order.drain()) emitRoomItem(item);
+    }
+
+    private void emitRoomItem(Object item) {
+        if (item instanceof Message m) {
+            if (m.system() && !m.deleted()) {
+                SystemNotice s = new SystemNotice(m.text(), m.room(), m.seq(), m.ts());
+                emit(l -> l.onSystem(s));
+            } else {
+                emit(l -> l.onMessage(m));
+            }
+        } else if (item instanceof SystemNotice s) {
+            emit(l -> l.onSystem(s));
+        }
+    }
+
+    private void onDeleted(Deleted d) {
+        RoomState rs = rooms.get(d.room());
+        if (rs != null && rs.order != null && d.seq() > rs.order.delivered()) {
+            // Not delivered yet: deliver it removed (held now, or fetched later, when history has it removed).
+            rs.order.replace(d.seq(), item -> removed(item, d));
+            return;
+        }
+        emit(l -> l.onDeleted(d));
+    }
+
+    private static Object removed(Object item, Deleted d) {
+        if (item instanceof Message m) {
+            return new Message(m.room(), m.seq(), m.id(), m.from(), m.name(), "", m.ts(), m.system(), true);
+        }
+        SystemNotice s = (SystemNotice) item;
+        return new Message(d.room(), d.seq(), null, "system", null, "", s.ts(), true, true);
+    }
+
+    private void onErrorFrame(Codec.ErrorFrame e) {
+        SwitchboardException ex = new SwitchboardException(e.code(), e.message());
+        String id = e.id();
+        if (id != null) {
+            Request r = requests.get(id);
+            if (r != null) {
+                if (retryable(e.code()) || waitingForRejoin(r, e.code())) {
+                    scheduleRetry(r, e.code());
+                } else if (r.kind == Kind.GAP) {
+                    finish(r);
+                    RoomState rs = rooms.get(r.room);
+                    if (rs != null && rs.order != null) {
+                        rs.fetching = false;
+                        report(ex);
+                        SeqOrder.Gap gap = rs.order.gap();
+                        if (gap != null) skipGap(rs, gap);
+                        deliver(rs);
+                    }
+                } else {
+                    finish(r);
+                    fail(r.future, ex);
+                }
+                return;
+            }
+            if (id.startsWith("j.")) {
+                onJoinRefused(id.substring(2), e.code(), ex);
+                return;
+            }
+            if (id.startsWith("l.")) { // not_joined: we are not in it, which is what was asked
+                CompletableFuture<Void> f = leaving.remove(id.substring(2));
+                if (f != null) complete(f, null);
+                return;
+            }
+        }
+        report(ex);
+    }
+
+    private void onJoinRefused(String room, String code, SwitchboardException ex) {
+        RoomState rs = rooms.get(room);
+        if (rs == null || rs.joined) return;
+        if (retryable(code)) {
+            Conn c = conn;
+            cancel(rs.retry);
+            rs.retry = loop.schedule(() -> {
+                rs.retry = null;
+                if (conn == c && isWelcomed() && rooms.get(room) == rs && !rs.joined) sendJoin(rs);
+            }, retryDelay(code, 1), TimeUnit.NANOSECONDS);
+            return;
+        }
+        rooms.remove(room);
+        for (CompletableFuture<Joined> w : rs.waiters) fail(w, ex);
+        if (rs.waiters.isEmpty()) report(ex); // a rejoin after a reconnect failed: nobody else hears of it
+        rs.waiters.clear();
+    }
+
+    private static boolean retryable(String code) {
+        return "busy".equals(code) || "unavailable".equals(code) || "rate_limited".equals(code);
+    }
+
+    /** A send refused because its room's rejoin is still on its way (the join got busy): try again. */
+    private boolean waitingForRejoin(Request r, String code) {
+        if (r.kind != Kind.SEND || !"not_joined".equals(code)) return false;
+        RoomState rs = rooms.get(r.room);
+        return rs != null && !rs.joined;
+    }
+
+    private void scheduleRetry(Request r, String code) {
+        cancel(r.retry);
+        r.retries++;
+        Conn c = conn;
+        r.retry = loop.schedule(() -> {
+            r.retry = null;
+            if (conn == c && isWelcomed() && requests.get(r.id) == r) enqueue(r.frame);
+        }, retryDelay(code, r.retries), TimeUnit.NANOSECONDS);
+    }
+
+    private long retryDelay(String code, int attempt) {
+        long floor = TimeUnit.MILLISECONDS.toNanos("rate_limited".equals(code) ? 1000 : 50);
+        return floor + RETRY.delayNanos(attempt, () -> ThreadLocalRandom.current().nextDouble());
+    }
+
+    private void finish(Request r) {
+        requests.remove(r.id);
+        cancel(r.retry);
+        r.retry = null;
+        if (r.counted()) outstanding.decrementAndGet();
+    }
+
+    // --- sending -------------------------------------------------------------------------------------------------
+
+    private void enqueue(String frame) {
+        wire.add(frame);
+        pump();
+    }
+
+    /** Writes the next frame: one in flight at a time (the JDK allows no more), paced by the server's rate. */
+    private void pump() {
+        Conn c = conn;
+        if (writing || c == null || c.ws == null || pacer == null || wire.isEmpty() || pumpTimer != null) return;
+        long wait = pacer.take(System.nanoTime());
+        if (wait > 0) {
+            pumpTimer = loop.schedule(() -> {
+                pumpTimer = null;
+                pump();
+            }, wait, TimeUnit.NANOSECONDS);
+            return;
+        }
+        String frame = wire.poll();
+        writing = true;
+        c.ws.sendText(frame, true).whenComplete((ws, err) -> post(() -> {
+            if (conn != c) return;
+            writing = false;
+            if (err != null) lost(c, -1, "write failed: " + describe(err));
+            else pump();
+        }));
+    }
+
+    // --- plumbing ------------------------------------------------------------------------------------------------
+
+    private void setState(State next, String reason) {
+        if (state == next) return;
+        state = next;
+        emit(l -> l.onStateChange(next, reason));
+    }
+
+    private void report(SwitchboardException e) {
+        emit(l -> l.onError(e));
+    }
+
+    private void emit(Consumer<Listener> call) {
+        onCallbacks(() -> {
+            try {
+                call.accept(listener);
+            } catch (RuntimeException | Error e) {
+                LOG.log(System.Logger.Level.WARNING, "A Switchboard client listener threw", e);
+            }
+        });
+    }
+
+    private <T> void complete(CompletableFuture<T> f, T value) {
+        onCallbacks(() -> f.complete(value));
+    }
+
+    private <T> void fail(CompletableFuture<T> f, Throwable e) {
+        onCallbacks(() -> f.completeExceptionally(e));
+    }
+
+    private void onCallbacks(Runnable r) {
+        try {
+            callbacks.execute(r);
+        } catch (RejectedExecutionException e) {
+            r.run(); // only after close: nothing is left to keep in order with
+        }
+    }
+
+    /** Runs on the protocol thread; false when the client is closed. */
+    private boolean post(Runnable r) {
+        try {
+            loop.execute(() -> {
+                try {
+                    r.run();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "Switchboard client bug; the connection is reset", e);
+                    Conn c = conn;
+                    if (c != null) lost(c, -1, "internal error: " + e);
+                }
+            });
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
+    private ClientClosedException closedException() {
+        ClientClosedException c = closedCause;
+        return c != null ? c : new ClientClosedException(1000, "closed by the application");
+    }
+
+    private static void cancel(ScheduledFuture<?> f) {
+        if (f != null) f.cancel(false);
+    }
+
+    private static String describe(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+    }
+
+    private static ThreadFactory daemon(String name, boolean numbered) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, numbered ? name + n.incrementAndGet() : name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** One HTTP client (one selector thread) shared by every client that was not given its own. */
+    private static final class DefaultHttp {
+        static final HttpClient CLIENT = HttpClient.newHttpClient();
+    }
+
+    /** Settings of a {@link SwitchboardClient}; only the URI and a token (or supplier) are required. */
+    public static final class Builder {
+        private final URI uri;
+        private Supplier<String> tokens;
+        private boolean refreshable;
+        private Duration base = Duration.ofMillis(250);
+        private Duration cap = Duration.ofSeconds(30);
+        private int maxTries;
+        private int outboxLimit = 1000;
+        private Listener listener = new Listener() {};
+        private HttpClient http;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+
+        private Builder(URI uri) {
+            this.uri = Objects.requireNonNull(uri, "uri");
+            String scheme = uri.getScheme();
+            if (!"ws".equalsIgnoreCase(scheme) && !"wss".equalsIgnoreCase(scheme)) {
+                throw new IllegalArgumentException("a WebSocket URI (ws:// or wss://) is needed, not " + uri);
+            }
+        }
+
+        /** A fixed client token: on 4001 or 4002 (expired) the client stops, since it cannot get another. */
+        public Builder token(String token) {
+            Objects.requireNonNull(token, "token");
+            this.tokens = () -> token;
+            this.refreshable = false;
+            return this;
+        }
+
+        /**
+         * Called (on a pool thread, never the caller's) before every connection attempt, so an expired token is
+         * replaced before reconnecting; it may cache a token while it is valid. With a supplier, 4002 reconnects
+         * with its next token, and 4001 does too unless the next token is refused as well.
+         */
+        public Builder tokenSupplier(Supplier<String> supplier) {
+            this.tokens = Objects.requireNonNull(supplier, "supplier");
+            this.refreshable = true;
+            return this;
+        }
+
+        /**
+         * Backoff between attempts: uniform in [0, min(cap, base * 2^n)] before the n-th attempt in a row (default
+         * 250 ms, 30 s). {@code maxTries}: failed attempts in a row before the client stops; 0 (default) tries
+         * forever. A connection counts as successful once it stayed up for 5 seconds after its welcome.
+         */
+        public Builder reconnect(Duration base, Duration cap, int maxTries) {
+            new Backoff(base, cap); // validates
+            if (maxTries < 0) throw new IllegalArgumentException("maxTries must be 0 (forever) or more");
+            this.base = base;
+            this.cap = cap;
+            this.maxTries = maxTries;
+            return this;
+        }
+
+        /** Most send, dm and history requests waiting for an answer (default 1000); beyond it they fail at once. */
+        public Builder outboxLimit(int limit) {
+            if (limit < 1) throw new IllegalArgumentException("outboxLimit must be positive");
+            this.outboxLimit = limit;
+            return this;
+        }
+
+        public Builder listener(Listener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** The HTTP client to open WebSockets with (default: one shared by all clients of this JVM). */
+        public Builder httpClient(HttpClient client) {
+            this.http = Objects.requireNonNull(client, "client");
+            return this;
+        }
+
+        /** How long opening the WebSocket, and then waiting for welcome, may each take (default 10 s). */
+        public Builder connectTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("timeout must be positive");
+            this.connectTimeout = timeout;
+            return this;
+        }
+
+        public SwitchboardClient build() {
+            if (tokens == null) throw new IllegalStateException("set token(...) or tokenSupplier(...)");
+            return new SwitchboardClient(this);
+        }
+    }
+}

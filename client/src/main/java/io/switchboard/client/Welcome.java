@@ -1,0 +1,22 @@
+package io.switchboard.client;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The server's first frame on every connection: who the token names, the server's ping interval and the limits
+ * this connection is held to ({@code frameBytes}, {@code textChars}, {@code ratePerSecond}, {@code burst},
+ * {@code roomsPerConnection}, {@code historyPageMax}).
+ */
+public record Welcome(String connectionId, String user, String name, long serverTime, Duration heartbeat,
+                      Map<String, Integer> limits) {
+    public Welcome {
+        limits = Map.copyOf(limits);
+    }
+
+    /** A limit by name, or {@code fallback} when the server did not send it. */
+    public int limit(String key, int fallback) {
+        Integer v = limits.get(key);
+        return v == null ? fallback : v;
+    }
+}

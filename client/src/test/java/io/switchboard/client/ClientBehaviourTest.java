@@ -1,0 +1,423 @@
+package io.switchboard.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The client's protocol behaviour against a scripted server: ordering, retries, reconnects, terminal closes. */
+@Timeout(60)
+class ClientBehaviourTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private FakeServer server;
+    private final List<SwitchboardClient> clients = new ArrayList<>();
+
+    /** Keeps what the client delivers and on which thread. */
+    static final class Recorder implements Listener {
+        final List<Object> events = new ArrayList<>();
+        final List<String> states = new ArrayList<>();
+        final List<Thread> threads = new ArrayList<>();
+
+        private synchronized void add(Object e) {
+            events.add(e);
+            threads.add(Thread.currentThread());
+        }
+
+        @Override
+        public void onMessage(Message m) {
+            add(m);
+        }
+
+        @Override
+        public void onDirectMessage(DirectMessage m) {
+            add(m);
+        }
+
+        @Override
+        public void onSystem(SystemNotice n) {
+            add(n);
+        }
+
+        @Override
+        public void onDeleted(Deleted d) {
+            add(d);
+        }
+
+        @Override
+        public void onError(SwitchboardException e) {
+            add(e);
+        }
+
+        @Override
+        public synchronized void onStateChange(State state, String reason) {
+            states.add(state + (reason == null ? "" : " " + reason));
+            threads.add(Thread.currentThread());
+        }
+
+        synchronized List<Object> events() {
+            return List.copyOf(events);
+        }
+
+        synchronized List<Long> seqs() {
+            List<Long> out = new ArrayList<>();
+            for (Object e : events) {
+                if (e instanceof Message m) out.add(m.seq());
+                else if (e instanceof SystemNotice s && s.seq() != null) out.add(s.seq());
+                else if (e instanceof DirectMessage d) out.add(d.seq());
+            }
+            return out;
+        }
+
+        synchronized List<String> states() {
+            return List.copyOf(states);
+        }
+
+        synchronized long threadCount() {
+            return threads.stream().distinct().count();
+        }
+    }
+
+    @BeforeEach
+    void start() throws IOException {
+        server = new FakeServer();
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        for (SwitchboardClient c : clients) c.close();
+        server.close();
+    }
+
+    private SwitchboardClient client(Recorder r, Supplier<String> tokens) {
+        SwitchboardClient c = SwitchboardClient.builder(server.uri())
+                .tokenSupplier(tokens)
+                .reconnect(Duration.ofMillis(10), Duration.ofMillis(50), 0)
+                .outboxLimit(10)
+                .listener(r)
+                .build();
+        clients.add(c);
+        return c;
+    }
+
+    private SwitchboardClient client(Recorder r) {
+        return client(r, () -> "token");
+    }
+
+    private static <T> T await(CompletionStage<T> stage) throws Exception {
+        return stage.toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    private static void until(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(10); // polling interval, not a wait for the condition itself
+        }
+    }
+
+    private static String message(String room, long seq, String id, String text) {
+        return "{\"type\":\"message\",\"room\":\"" + room + "\",\"seq\":" + seq + ",\"id\":\"" + id
+                + "\",\"from\":\"bob\",\"text\":\"" + text + "\",\"ts\":1}";
+    }
+
+    private static String joined(String room, long seq) {
+        return "{\"type\":\"joined\",\"room\":\"" + room + "\",\"seq\":" + seq + ",\"members\":[\"u\"]}";
+    }
+
+    /** Connects a client and joins {@code room} at {@code seq} on a fresh connection. */
+    private FakeServer.Peer connectedIn(SwitchboardClient c, String room, long seq) throws Exception {
+        CompletionStage<Welcome> welcome = c.connect();
+        FakeServer.Peer p = server.acceptWelcomed("u", 30);
+        await(welcome);
+        CompletionStage<Joined> joined = c.join(room);
+        JsonNode join = p.expect("join");
+        assertEquals(room, join.get("room").asText());
+        assertFalse(join.has("since"), "a first join starts from now");
+        p.send(joined(room, seq));
+        assertEquals(seq, await(joined).seq());
+        return p;
+    }
+
+    @Test
+    void duplicatesAreDroppedAndAGapSeenLiveIsFetchedBeforeLaterMessagesAreDelivered() throws Exception {
+        Recorder r = new Recorder();
+        SwitchboardClient c = client(r);
+        FakeServer.Peer p = connectedIn(c, "r", 5);
+        p.send(message("r", 5, "old", "before the join"));
+        p.send(message("r", 6, "a", "six"));
+        p.send(message("r", 6, "a", "six again"));
+        p.send(message("r", 8, "c", "eight"));
+        JsonNode history = p.expect("history");
+        assertEquals("r", history.get("room").asText());
+        assertEquals(8, history.get("before").asLong());
+        assertEquals(1, history.get("limit").asInt());
+        p.send("{\"type\":\"history\",\"id\":\"" + history.get("id").asText() + "\",\"room\":\"r\",\"messages\":["
+                + message("r", 7, "b", "seven").replace("\"type\":\"message\",", "") + "],\"hasMore\":true}");
+        p.send(message("r", 9, "d", "nine"));
+        until("four messages", () -> r.seqs().size() >= 4);
+        assertEquals(List.of(6L, 7L, 8L, 9L), r.seqs());
+        assertEquals("six", ((Message) r.events().get(0)).text());
+        assertEquals(1, r.threadCount(), "every callback on the client's one callback thread");
+    }
+
+    @Test
+    void aLongGapIsPagedForwardsInPagesOfTheServersMaximum() throws Exception {
+        Recorder r = new Recorder();
+        SwitchboardClient c = client(r);
+        c.connect();
+        FakeServer.Peer p = server.acceptWelcomed("u", 30); // historyPageMax 3
+        c.join("r", 0L);
+        assertEquals(0, p.expect("join").get("since").asLong());
+        p.send("{\"type\":\"joined\",\"room\":\"r\",\"seq\":10,\"members\":[],\"replayed\":2,\"hasMore\":true,\"firstReplayed\":9}");
+        p.send(message("r", 9, "m9", "9"));
+        p.send(message("r", 10, "m10", "10"));
+        long[][] pages = {{4, 3}, {7, 3}, {9, 2}};
+        long next = 1;
+        for (long[] page : pages) {
+            JsonNode h = p.expect("history");
+            assertEquals(page[0], h.get("before").asLong(), "pages forwards: " + h);
+            assertEquals(page[1], h.get("limit").asLong());
+            StringBuilder ms = new StringBuilder();
+            for (; next < page[0]; next++) {
+                if (ms.length() > 0) ms.append(',');
+                ms.append(message("r", next, "m" + next, String.valueOf(next)));
+            }
+            p.send("{\"type\":\"history\",\"id\":\"" + h.get("id").asText() + "\",\"room\":\"r\",\"messages\":[" + ms + "],\"hasMore\":true}");
+        }
+        until("ten messages", () -> r.seqs().size() >= 10);
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L), r.seqs());
+        assertTrue(p.quietFor(Duration.ofMillis(200)), "nothing more is asked");
+    }
+
+    @Test
+    void anUnackedMessageIsSentAgainWithItsIdAfterAReconnectAndTheDuplicateAckCompletesIt() throws Exception {
+        Recorder r = new Recorder();
+        SwitchboardClient c = client(r);
+        FakeServer.Peer p1 = connectedIn(c, "r", 0);
+        CompletionStage<Ack> ack = c.send("r", "hello");
+        String id = p1.expect("send").get("id").asText();
+        p1.close(1001, "going_away"); // stored, but the ack never left
+
+        FakeServer.Peer p2 = server.acceptWelcomed("u", 30);
+        JsonNode join = p2.expect("join");
+        assertEquals(0, join.get("since").asLong(), "resumes after the last delivered seq");
+        JsonNode again = p2.expect("send");
+        assertEquals(id, again.get("id").asText(), "the same id");
+        assertEquals("hello", again.get("text").asText());
+        p2.send(joined("r", 1));
+        p2.send(message("r", 1, id, "hello"));
+        p2.send("{\"type\":\"ack\",\"id\":\"" + id + "\",\"room\":\"r\",\"seq\":1,\"ts\":1,\"duplicate\":true}");
+        Ack a = await(ack);
+        assertTrue(a.duplicate());
+        assertEquals(1, a.seq());
+        until("the message", () -> r.seqs().size() == 1);
+        assertTrue(r.states().stream().anyMatch(s -> s.startsWith("RECONNECTING 1001")), r.states().toString());
+    }
+
+    @Test
+    void busyUnavailableAndRateLimitedAreRetriedWithTheSameIdOtherErrorsFailTheSend() throws Exception {
+        Recorder r = new Recorder();
+        SwitchboardClient c = client(r);
+        FakeServer.Peer p = connectedIn(c, "r", 0);
+        CompletionStage<Ack> ack = c.send("r", "persistent");
+        String id = p.expect("send").get("id").asText();
+        for (String code : List.of("busy", "unavailable")) {
+            p.send("{\"type\":\"error\",\"code\":\"" + code + "\",\"message\":\"retry\",\"id\":\"" + id + "\"}");
+            assertEquals(id, p.expect("send").get("id").asText(), "retried after " + code);
+        }
+        p.send("{\"type\":\"ack\",\"id\":\"" + id + "\",\"room\":\"r\",\"seq\":1,\"ts\":1}");
+        assertFalse(await(ack).duplicate());
+
+        CompletionStage<Ack> refused = c.send("r", "nope");
+        String id2 = p.expect("send").get("id").asText();
+        p.send("{\"type\":\"error\",\"code\":\"room_forbidden\",\"message\":\"no\",\"id\":\"" + id2 + "\"}");
+        ExecutionException e = assertThrows(ExecutionException.class, () -> await(refused));
+        assertEquals("room_forbidden", assertInstanceOf(SwitchboardException.class, e.getCause()).code());
+        assertEquals(0, c.pending());
+    }
+
+    @Test
+    void directMessagesAreDeliveredOnceAndALateLowerSeqIsNotLost() throws Exception {
+        Recorder r = new Recorder();
+        SwitchboardClient c = client(r);
+        c.connect();
+        FakeServer.Peer p = server.acceptWelcomed("u", 30);
+        for (long seq : new long[] {5, 5, 3, 9}) {
+            p.send("{\"type\":\"dm\",\"seq\":" + seq + ",\"id\":\"d" + seq + "\",\"from\":\"bob\",\"to\":\"u\",\"text\":\"hi\",\"ts\":1}");
+        }
+        p.send("{\"type\":\"system\",\"text\":\"fence\",\"ts\":1}");
+        until("the fence", () -> r.events().stream().anyMatch(e -> e instanceof SystemNotice));
+        assertEquals(List.of(5L, 3L, 9L), r.seqs(), "the duplicate 5 is dropped; 3 was never seen, so it is delivered");
+    }
+
+    @Test
+    void aSilentConnectionIsReplacedAfterTwiceTheHeartbeat() throws Exception {
+        Recorder r = new Recorder();
+        SwitchboardClient c = client(r);
+        c.connect();
+        FakeServer.Peer silent = server.acceptWelcomed("u", 1);
+        long start = System.nanoTime();
+        server.acceptWelcomed("u", 30);
+        long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(waited >= 1900, "not before 2 x heartbeat: " + waited + " ms");
+        assertTrue(r.states().stream().anyMatch(s -> s.startsWith("RECONNECTING no frame for")), r.states().toString());
+        until("the silent socket is dropped", silent::isClosed);
+    }
+
+    @Test
+    void pingsAreAnsweredAndKeepAQuietConnectionAlive() throws Exception {
+        Recorder r = new Recorder();
+        SwitchboardClient c = client(r);
+        c.connect();
+        FakeServer.Peer p = server.acceptWelcomed("u", 1);
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3000);
+        while (System.nanoTime() < end) {
+            p.ping();
+            assertTrue(server.noConnectionWithin(Duration.ofMillis(400)), "no reconnect while pings come");
+        }
+        assertTrue(p.pongs() >= 5, "the JDK answered the pings: " + p.pongs());
+        assertEquals(State.CONNECTED, c.state());
+    }
+
+    @Test
+    void aBanIsTerminalAndFailsPendingSends() throws Exception {
+        Recorder r = new Recorder();
+        SwitchboardClient c = client(r);
+        FakeServer.Peer p = connectedIn(c, "r", 0);
+        CompletionStage<Ack> pending = c.send("r", "hello");
+        p.expect("send");
+        p.close(4003, "banned");
+        ExecutionException e = assertThrows(ExecutionException.class, () -> await(pending));
+        ClientClosedException closed = assertInstanceOf(ClientClosedException.class, e.getCause());
+        assertEquals(4003, closed.closeCode());
+        assertEquals(State.CLOSED, c.state());
+        assertTrue(server.noConnectionWithin(Duration.ofMillis(300)), "no reconnect after a ban");
+    }
+
+    @Test
+    void tokenProblemsAreRetriedWithTheSuppliersNextTokenUntilItTooIsRefused() throws Exception {
+        Recorder r = new Recorder();
+        AtomicInteger n = new AtomicInteger();
+        SwitchboardClient c = client(r, () -> "t" + n.incrementAndGet());
+        CompletionStage<Welcome> welcome = c.connect();
+        FakeServer.Peer p1 = server.accept();
+        assertEquals("t1", p1.token());
+        p1.close(4002, "token_expired");
+        FakeServer.Peer p2 = server.accept();
+        assertEquals("t2", p2.token(), "a fresh token after 4002");
+        p2.close(4001, "token_invalid");
+        FakeServer.Peer p3 = server.accept();
+        assertEquals("t3", p3.token(), "one more fresh token after 4001");
+        p3.close(4001, "token_invalid");
+        ExecutionException e = assertThrows(ExecutionException.class, () -> await(welcome));
+        assertEquals(4001, assertInstanceOf(ClientClosedException.class, e.getCause()).closeCode());
+        assertTrue(server.noConnectionWithin(Duration.ofMillis(300)));
+    }
+
+    @Test
+    void aFixedTokenIsNotRetriedAfter4001() throws Exception {
+        SwitchboardClient c = SwitchboardClient.builder(server.uri()).token("fixed").build();
+        clients.add(c);
+        CompletionStage<Welcome> welcome = c.connect();
+        FakeServer.Peer p = server.accept();
+        assertEquals("fixed", p.token());
+        p.close(4001, "token_signature");
+        assertThrows(ExecutionException.class, () -> await(welcome));
+        assertEquals(State.CLOSED, c.state());
+    }
+
+    @Test
+    void theClientGivesUpAfterMaxTriesFailedAttemptsInARow() throws Exception {
+        SwitchboardClient c = SwitchboardClient.builder(server.uri())
+                .token("t").reconnect(Duration.ofMillis(5), Duration.ofMillis(20), 3).build();
+        clients.add(c);
+        CompletionStage<Welcome> welcome = c.connect();
+        for (int i = 0; i < 3; i++) server.accept().close(1013, "try_again_later");
+        ExecutionException e = assertThrows(ExecutionException.class, () -> await(welcome));
+        ClientClosedException closed = assertInstanceOf(ClientClosedException.class, e.getCause());
+        assertEquals(-1, closed.closeCode());
+        assertTrue(closed.reason().startsWith("gave up after 3 failed attempt(s); last: 1013"), closed.reason());
+        assertTrue(server.noConnectionWithin(Duration.ofMillis(300)), "no fourth attempt");
+    }
+
+    @Test
+    void anUnreachableServerIsRetriedLikeADisconnect() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        SwitchboardClient c = SwitchboardClient.builder(java.net.URI.create("ws://127.0.0.1:" + port + "/ws"))
+                .token("t").reconnect(Duration.ofMillis(5), Duration.ofMillis(20), 2).build();
+        clients.add(c);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> await(c.connect()));
+        String reason = assertInstanceOf(ClientClosedException.class, e.getCause()).reason();
+        assertTrue(reason.startsWith("gave up after 2 failed attempt(s); last: connect failed"), reason);
+    }
+
+    @Test
+    void theOutboxRefusesRequestsBeyondItsLimitAtOnce() throws Exception {
+        Recorder r = new Recorder();
+        SwitchboardClient c = client(r); // limit 10, never connected
+        List<CompletableFuture<Ack>> queued = new ArrayList<>();
+        for (int i = 0; i < 10; i++) queued.add(c.send("r", "m" + i).toCompletableFuture());
+        CompletableFuture<Ack> over = c.send("r", "over").toCompletableFuture();
+        assertTrue(over.isCompletedExceptionally());
+        assertInstanceOf(OutboxFullException.class, assertThrows(ExecutionException.class, over::get).getCause());
+        assertTrue(queued.stream().noneMatch(CompletableFuture::isDone));
+        c.close();
+        for (CompletableFuture<Ack> q : queued) {
+            assertInstanceOf(ClientClosedException.class, assertThrows(ExecutionException.class, () -> q.get(5, TimeUnit.SECONDS)).getCause());
+        }
+        assertEquals(0, c.pending());
+    }
+
+    @Test
+    void callbacksRunOnTheClientsOwnThreadNotTheCallers() throws Exception {
+        Recorder r = new Recorder();
+        SwitchboardClient c = client(r);
+        FakeServer.Peer p = connectedIn(c, "r", 0);
+        Thread[] ackThread = new Thread[1];
+        CompletionStage<Ack> ack = c.send("r", "x").thenApply(a -> {
+            ackThread[0] = Thread.currentThread();
+            return a;
+        });
+        String id = p.expect("send").get("id").asText();
+        p.send("{\"type\":\"ack\",\"id\":\"" + id + "\",\"room\":\"r\",\"seq\":1,\"ts\":1}");
+        p.send(message("r", 1, id, "x"));
+        await(ack);
+        until("the echo", () -> r.seqs().size() == 1);
+        assertNotEquals(Thread.currentThread(), ackThread[0]);
+        assertEquals(1, r.threadCount());
+        assertTrue(r.threads.contains(ackThread[0]), "futures complete on the callback thread too");
+    }
+
+    @Test
+    void aBlankTextIsAProgrammingError() {
+        SwitchboardClient c = client(new Recorder());
+        assertThrows(IllegalArgumentException.class, () -> c.send("r", "  "));
+        assertThrows(NullPointerException.class, () -> c.dm(null, "x"));
+        assertThrows(IllegalArgumentException.class, () -> SwitchboardClient.builder(java.net.URI.create("http://x/ws")));
+        assertThrows(IllegalStateException.class, () -> SwitchboardClient.builder(server.uri()).build());
+    }
+}
