@@ -14,12 +14,15 @@ import org.eclipse.jetty.websocket.common.WebSocketSession;
 import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
 
 /**
- * A bounded queue of encoded frames in front of one Jetty session, with exactly one write in flight: the next
- * frame is written from the previous write's completion. {@link IteratingCallback} keeps that loop iterative when
- * writes complete at once, and safe when frames are offered from many threads.
+ * A bounded queue of encoded frames in front of one Jetty session, with one batch of writes in flight: the frames
+ * queued so far (up to {@link #MAX_BATCH}) are handed to Jetty together, which gathers them into as few socket
+ * writes as it can, and the next batch starts from the completion of the last frame of this one. A client that
+ * cannot keep up therefore fills this queue, not Jetty's, and is dropped at its bound. {@link IteratingCallback}
+ * keeps the loop iterative when writes complete at once, and safe when frames are offered from many threads.
  */
 final class Outbox extends IteratingCallback implements Peer {
     private static final ByteBuffer PING = ByteBuffer.allocate(0);
+    static final int MAX_BATCH = 32;
 
     private final Session session;
     private final int capacity;
@@ -27,6 +30,17 @@ final class Outbox extends IteratingCallback implements Peer {
     private final Duration closeTimeout;
     private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
+    /** Completion of every frame of a batch but the last: only a failure matters, the last frame reports it too. */
+    private final Callback batched = new Callback() {
+        @Override
+        public void succeed() {
+        }
+
+        @Override
+        public void fail(Throwable x) {
+            closing = true;
+        }
+    };
     private final Callback writeDone = new Callback() {
         @Override
         public void succeed() {
@@ -79,7 +93,13 @@ final class Outbox extends IteratingCallback implements Peer {
         if (!started && !closing) return Action.IDLE;
         String next = queue.poll();
         if (next != null) {
-            size.decrementAndGet();
+            int sent = 1;
+            for (String after = queue.poll(); after != null; after = queue.poll()) {
+                session.sendText(next, batched);
+                next = after;
+                if (++sent == MAX_BATCH) break;
+            }
+            size.addAndGet(-sent);
             session.sendText(next, writeDone);
             return Action.SCHEDULED;
         }
