@@ -1,0 +1,109 @@
+package io.switchboard.bench;
+
+import java.net.URI;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+
+/**
+ * One generated client connection. Public because Jetty reaches listeners reflectively. At most one data frame
+ * is in flight per connection: a tick that finds the previous send unfinished is counted as skipped, which makes
+ * back-pressure from the server (or a saturated generator) visible instead of queueing without bound.
+ */
+public final class Conn extends Session.Listener.AbstractAutoDemanding {
+    final int index;
+    final String user;
+    final String room;
+    final Wire wire;
+    final Stats stats;
+    final CompletableFuture<Conn> ready = new CompletableFuture<>();
+    private final AtomicBoolean sending = new AtomicBoolean();
+    volatile URI uri;
+    volatile long connectStartNanos;
+    volatile long readyNanos;
+    volatile int closeCode;
+
+    Conn(int index, String user, String room, Wire wire, Stats stats) {
+        this.index = index;
+        this.user = user;
+        this.room = room;
+        this.wire = wire;
+        this.stats = stats;
+    }
+
+    @Override
+    public void onWebSocketOpen(Session session) {
+        super.onWebSocketOpen(session);
+        if (ready.isCompletedExceptionally()) {
+            session.disconnect(); // gave up on it already (timeout)
+            return;
+        }
+        wire.opened(this);
+    }
+
+    @Override
+    public void onWebSocketText(String message) {
+        wire.received(this, message);
+    }
+
+    @Override
+    public void onWebSocketClose(int statusCode, String reason) {
+        closeCode = statusCode;
+        if (!ready.isDone()) failed(new IllegalStateException("closed_" + statusCode));
+        else stats.closed(statusCode, reason);
+    }
+
+    @Override
+    public void onWebSocketError(Throwable cause) {
+        if (!ready.isDone()) failed(cause);
+    }
+
+    boolean open() {
+        return closeCode == 0 && isOpen();
+    }
+
+    void markReady() {
+        long now = System.nanoTime();
+        if (ready.complete(this)) {
+            readyNanos = now;
+            stats.connected(now - connectStartNanos);
+        }
+    }
+
+    void failed(Throwable cause) {
+        if (ready.completeExceptionally(cause)) {
+            stats.connectFailed(Stats.reason(cause));
+            Session s = getSession();
+            if (s != null) s.disconnect();
+        }
+    }
+
+    /** Handshake frames (join): sent before any data frame, so never concurrent with one. */
+    void control(String frame) {
+        Session s = getSession();
+        if (s != null) s.sendText(frame, Callback.NOOP);
+    }
+
+    /** Sends a data frame unless one is still in flight; counts it as sent (with its fan-out) when written. */
+    void send(String frame, long sentNanos, int fanout) {
+        Session s = getSession();
+        if (s == null || !sending.compareAndSet(false, true)) {
+            stats.skipped.increment();
+            return;
+        }
+        s.sendText(frame, new Callback() {
+            @Override
+            public void succeed() {
+                sending.set(false);
+                stats.sent(sentNanos, fanout);
+            }
+
+            @Override
+            public void fail(Throwable x) {
+                sending.set(false);
+                stats.sendFailures.increment();
+            }
+        });
+    }
+}

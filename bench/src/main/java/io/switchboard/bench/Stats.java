@@ -1,0 +1,143 @@
+package io.switchboard.bench;
+
+import java.net.ConnectException;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAccumulator;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.eclipse.jetty.websocket.api.exceptions.UpgradeException;
+
+/**
+ * What one run observed, recorded from many I/O threads at once. Only messages whose send time falls in the
+ * measurement window count; latencies are in microseconds.
+ */
+final class Stats {
+    final LongAdder sent = new LongAdder();
+    final LongAdder expected = new LongAdder();
+    final LongAdder delivered = new LongAdder();
+    final LongAdder outsideWindow = new LongAdder();
+    final LongAdder acks = new LongAdder();
+    final LongAdder skipped = new LongAdder();
+    final LongAdder sendFailures = new LongAdder();
+    final LongAdder presence = new LongAdder();
+    final LongAdder other = new LongAdder();
+    final LongAdder established = new LongAdder();
+    final LongAccumulator pacerLagMaxNanos = new LongAccumulator(Math::max, 0);
+    private final Recorder latency = new Recorder(3);
+    private final Recorder ackLatency = new Recorder(3);
+    private final Recorder connectLatency = new Recorder(3);
+    private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> closes = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> connectFailures = new ConcurrentHashMap<>();
+    private volatile long windowStart = Long.MAX_VALUE;
+    private volatile long windowEnd = Long.MIN_VALUE;
+    private volatile boolean frozen;
+
+    void window(long startNanos, long endNanos) {
+        windowStart = startNanos;
+        windowEnd = endNanos;
+    }
+
+    private boolean inWindow(long sentNanos) {
+        return sentNanos != Frames.NONE && sentNanos - windowStart >= 0 && sentNanos - windowEnd < 0;
+    }
+
+    void sent(long sentNanos, int fanout) {
+        if (frozen || !inWindow(sentNanos)) return;
+        sent.increment();
+        expected.add(fanout);
+    }
+
+    void delivered(long sentNanos) {
+        if (frozen) return;
+        if (sentNanos == Frames.NONE) {
+            other.increment();
+        } else if (inWindow(sentNanos)) {
+            delivered.increment();
+            latency.recordValue(Math.max(0, (System.nanoTime() - sentNanos) / 1000));
+        } else {
+            outsideWindow.increment();
+        }
+    }
+
+    void acked(long sentNanos) {
+        if (frozen || !inWindow(sentNanos)) return;
+        acks.increment();
+        ackLatency.recordValue(Math.max(0, (System.nanoTime() - sentNanos) / 1000));
+    }
+
+    void connected(long nanos) {
+        established.increment();
+        connectLatency.recordValue(Math.max(0, nanos / 1000));
+    }
+
+    void connectFailed(String reason) {
+        connectFailures.computeIfAbsent(reason, k -> new LongAdder()).increment();
+    }
+
+    void error(String code) {
+        if (!frozen) errors.computeIfAbsent(code, k -> new LongAdder()).increment();
+    }
+
+    void closed(int code, String reason) {
+        if (frozen) return;
+        String key = reason == null || reason.isBlank() ? String.valueOf(code) : code + "_" + reason.replaceAll("[^A-Za-z0-9_.-]", "_");
+        closes.computeIfAbsent(key, k -> new LongAdder()).increment();
+    }
+
+    /** Stops counting: later frames (the drain's stragglers, shutdown closes) are ignored. */
+    void freeze() {
+        frozen = true;
+    }
+
+    Histogram latency() {
+        return latency.getIntervalHistogram();
+    }
+
+    Histogram ackLatency() {
+        return ackLatency.getIntervalHistogram();
+    }
+
+    Histogram connectLatency() {
+        return connectLatency.getIntervalHistogram();
+    }
+
+    static Map<String, Long> snapshot(Map<String, LongAdder> m) {
+        Map<String, Long> out = new TreeMap<>();
+        m.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+
+    Map<String, Long> errors() {
+        return snapshot(errors);
+    }
+
+    Map<String, Long> closes() {
+        return snapshot(closes);
+    }
+
+    Map<String, Long> connectFailures() {
+        return snapshot(connectFailures);
+    }
+
+    /** A short token for why a connect failed, for the report. */
+    static String reason(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c
+                && (c instanceof java.util.concurrent.CompletionException || c instanceof java.util.concurrent.ExecutionException)) {
+            c = c.getCause();
+        }
+        if (c instanceof UpgradeException u) return "upgrade_" + u.getResponseStatusCode();
+        if (c instanceof TimeoutException || c instanceof java.net.SocketTimeoutException) return "timeout";
+        if (c instanceof ConnectException) return "refused";
+        if (c instanceof IllegalStateException && c.getMessage() != null && c.getMessage().matches("[a-z_]+_?[A-Za-z0-9_]*")) {
+            return c.getMessage();
+        }
+        String name = c.getClass().getSimpleName();
+        return name.isEmpty() ? "error" : name;
+    }
+}

@@ -1,0 +1,46 @@
+package io.switchboard.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class FramesTest {
+    @Test
+    void aMessageTextHasThePayloadLengthAndCarriesItsSendTime() {
+        String text = Frames.text(123_456_789_012L, 100);
+        assertEquals(100, text.length());
+        assertEquals(123_456_789_012L, Frames.markerNanos(text));
+    }
+
+    @Test
+    void negativeNanoTimesSurviveTheRoundTrip() {
+        assertEquals(-42L, Frames.markerNanos(Frames.text(-42L, 10)));
+        assertEquals(-7L, Frames.ackNanos("{\"type\":\"ack\",\"id\":\"a-7\",\"room\":\"r0\",\"seq\":3,\"ts\":1}"));
+    }
+
+    @Test
+    void theSendTimeIsFoundInsideASwitchboardMessageFrame() {
+        String frame = "{\"type\":\"message\",\"room\":\"r3\",\"seq\":17,\"id\":\"a99\",\"from\":\"u5\",\"text\":\""
+                + Frames.text(555L, 40) + "\",\"ts\":1763708400000}";
+        assertEquals("message", Frames.type(frame));
+        assertEquals(555L, Frames.markerNanos(frame));
+    }
+
+    @Test
+    void frameTypesAndFieldsAreReadWithoutAJsonParser() {
+        assertEquals("welcome", Frames.type("{\"type\":\"welcome\",\"connectionId\":\"x\"}"));
+        assertEquals("ack", Frames.type("{\"type\":\"ack\",\"id\":\"a1\"}"));
+        assertEquals("", Frames.type("joined:r1"));
+        assertEquals("busy", Frames.field("{\"type\":\"error\",\"code\":\"busy\",\"message\":\"m\"}", "code"));
+        assertNull(Frames.field("{\"type\":\"error\"}", "code"));
+    }
+
+    @Test
+    void framesWithoutAMarkerAreRecognised() {
+        assertEquals(Frames.NONE, Frames.markerNanos("{\"type\":\"presence\",\"room\":\"r1\",\"user\":\"u1\",\"event\":\"join\"}"));
+        assertEquals(Frames.NONE, Frames.ackNanos("{\"type\":\"ack\",\"id\":\"other\"}"));
+        assertTrue(Frames.text(1L, 1).startsWith(Frames.MARKER));
+    }
+}

@@ -1,0 +1,63 @@
+package io.switchboard.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ScenarioTest {
+    @Test
+    void theSweepHasOneStepPerRateOnBsShape() {
+        List<Scenario.Step> steps = Scenario.C.steps(Scenario.C.params(false, Map.of()));
+        assertEquals(9, steps.size());
+        assertEquals("C@0.25/s", steps.get(0).label());
+        assertEquals(1000, steps.get(0).conns());
+        assertEquals(10, steps.get(0).rooms());
+        assertEquals(8.0, steps.get(8).rate());
+    }
+
+    @Test
+    void scenarioOverridesBeatGeneralOnesWhichBeatDefaults() {
+        Map<String, String> o = Map.of("conns", "300", "C.conns", "200", "C.rates", "1,2", "duration", "7s");
+        List<Scenario.Step> c = Scenario.C.steps(Scenario.C.params(false, o));
+        assertEquals(List.of(200, 200), c.stream().map(Scenario.Step::conns).toList());
+        assertEquals(2, c.get(0).rooms());
+        assertEquals(Duration.ofSeconds(7), c.get(0).duration());
+        assertEquals(300, Scenario.B.steps(Scenario.B.params(false, o)).get(0).conns());
+    }
+
+    @Test
+    void idleRunsOneStepPerConnectionCountAndQuickScalesThemDown() {
+        List<Scenario.Step> full = Scenario.A.steps(Scenario.A.params(false, Map.of()));
+        assertEquals(List.of("A@10000", "A@50000"), full.stream().map(Scenario.Step::label).toList());
+        assertEquals(100, full.get(0).rooms());
+        assertEquals(3, full.get(1).clients());
+        List<Scenario.Step> quick = Scenario.A.steps(Scenario.A.params(true, Map.of()));
+        assertEquals(List.of(1000, 5000), quick.stream().map(Scenario.Step::conns).toList());
+    }
+
+    @Test
+    void anExplicitRoomCountWinsOverRoomSize() {
+        Scenario.Step s = Scenario.B.steps(Scenario.B.params(false, Map.of("rooms", "4"))).get(0);
+        assertEquals(4, s.rooms());
+    }
+
+    @Test
+    void outOfBoundsParametersAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> Scenario.B.steps(Scenario.B.params(false, Map.of("conns", "300000"))));
+        assertThrows(IllegalArgumentException.class, () -> Scenario.B.steps(Scenario.B.params(false, Map.of("duration", "11m"))));
+        assertThrows(IllegalArgumentException.class, () -> Scenario.B.steps(Scenario.B.params(false, Map.of("rate", "0"))));
+        assertThrows(IllegalArgumentException.class, () -> Scenario.B.steps(Scenario.B.params(false, Map.of("payload", "x"))));
+    }
+
+    @Test
+    void durationsReadAsWritten() {
+        assertEquals(Duration.ofMillis(500), Params.parseDuration("500ms", "d"));
+        assertEquals(Duration.ofSeconds(10), Params.parseDuration("10s", "d"));
+        assertEquals(Duration.ofMinutes(2), Params.parseDuration("2m", "d"));
+        assertEquals(Duration.ofMillis(1500), Params.parseDuration("1.5", "d"));
+    }
+}
