@@ -72,6 +72,7 @@ public final class SwitchboardServer implements AutoCloseable {
     private final String installationId;
     private final ThreadPoolExecutor dbReaders;
     private final ScheduledExecutorService scheduler;
+    private final java.util.concurrent.ExecutorService writers;
     private final Hub hub;
     private final Sequencer sequencer;
     private final Bans bans;
@@ -112,8 +113,10 @@ public final class SwitchboardServer implements AutoCloseable {
         ChatStore store = new ChatStore(database.dataSource());
         this.hub = new Hub(limits);
         this.bans = new Bans(database.dataSource());
+        int writerThreads = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+        this.writers = Executors.newFixedThreadPool(writerThreads, daemonThreads("switchboard-writer"));
         this.sequencer = new Sequencer(store, hub, codec, limits, metrics, config.get(Keys.DB_BATCH_SIZE),
-                config.get(Keys.DB_QUEUE_CAPACITY));
+                config.get(Keys.DB_QUEUE_CAPACITY), writers, writerThreads);
         Duration heartbeat = config.get(Keys.HEARTBEAT_INTERVAL);
         ChatService chat = new ChatService(hub, sequencer, store, codec, limits, dbReaders, heartbeat,
                 config.get(Keys.HEARTBEAT_TIMEOUT), bans, metrics);
@@ -280,6 +283,7 @@ public final class SwitchboardServer implements AutoCloseable {
         try {
             long leftMs = Math.max(100, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
             if (!sequencer.drainAndStop(leftMs)) log.warn("Database writer did not drain within the grace period");
+            writers.shutdown();
             dbReaders.shutdown();
             dbReaders.awaitTermination(Math.max(100, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

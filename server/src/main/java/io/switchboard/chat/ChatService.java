@@ -38,6 +38,8 @@ public final class ChatService {
     private final Duration heartbeatTimeout;
     private final Bans bans;
     private final Metrics metrics;
+    private final String idPrefix = Secrets.random(3) + "-";
+    private final java.util.concurrent.atomic.AtomicLong connectionCounter = new java.util.concurrent.atomic.AtomicLong();
 
     public ChatService(Hub hub, Sequencer sequencer, ChatStore store, FrameCodec codec, Limits limits,
                        Executor readers, Duration heartbeat, Duration heartbeatTimeout, Bans bans, Metrics metrics) {
@@ -64,11 +66,11 @@ public final class ChatService {
             peer.close(CloseCodes.BANNED, "banned", true);
             return null;
         }
-        Connection c = new Connection(Secrets.random(9), principal, remoteAddress, userAgent, now, peer, limits, metrics,
+        Connection c = new Connection(nextConnectionId(), principal, remoteAddress, userAgent, now, peer, limits, metrics,
                 this::cleanup);
-        ServerFrame.Welcome welcome = new ServerFrame.Welcome(c.id(), principal.user(), principal.name(), now,
-                heartbeat.toSeconds(), limits.forClients());
-        Hub.Admission admission = hub.admit(c, () -> peer.offer(codec.encode(welcome)));
+        String welcome = codec.encode(new ServerFrame.Welcome(c.id(), principal.user(), principal.name(), now,
+                heartbeat.toSeconds(), limits.forClients()));
+        Hub.Admission admission = hub.admit(c, () -> peer.enqueue(welcome));
         if (admission != Hub.Admission.ADMITTED) {
             peer.close(CloseCodes.TOO_MANY_CONNECTIONS, admission == Hub.Admission.TOO_MANY_FOR_USER
                     ? "too_many_connections_user" : "too_many_connections_address", true);
@@ -81,6 +83,14 @@ public final class ChatService {
         }
         sequencer.submitInternal(new Sequencer.SyncDirect(c));
         return c;
+    }
+
+    /**
+     * Connection ids: unique within this process (a counter) and across restarts (a random prefix per start);
+     * cheap, so that a connect storm does not queue on a shared SecureRandom.
+     */
+    private String nextConnectionId() {
+        return idPrefix + Long.toString(connectionCounter.incrementAndGet(), 36);
     }
 
     private void cleanup(Connection c) {

@@ -296,6 +296,16 @@ public final class ChatStore {
         }
     }
 
+    /** Users who have direct messages waiting for them. */
+    public List<String> usersWithUndelivered(Connection db) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT DISTINCT recipient FROM direct_messages WHERE delivered_at IS NULL");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) out.add(rs.getString(1));
+        }
+        return out;
+    }
+
     public List<ServerFrame.DirectMessage> undelivered(Connection db, String user, int limit) throws SQLException {
         List<ServerFrame.DirectMessage> out = new ArrayList<>();
         try (PreparedStatement ps = db.prepareStatement("SELECT seq, client_id, sender, sender_name, recipient, body, ts"

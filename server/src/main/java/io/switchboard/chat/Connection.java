@@ -33,6 +33,8 @@ public final class Connection {
     private volatile long lastActivity;
     /** Set by the sequencer once offline direct messages were sent; until then live ones wait for that sync. */
     volatile boolean directSynced;
+    /** Sequencer-thread only: already in the sequencer's list of connections to flush. */
+    boolean awaitingFlush;
     private long bytesSeenAtHeartbeat = -1;
     private long lastHeard;
 
@@ -106,6 +108,26 @@ public final class Connection {
             return;
         }
         peer.ping();
+    }
+
+    /**
+     * Queues a frame without writing it yet; the caller flushes later (the sequencer gathers a whole batch of
+     * frames per connection and writes them together, off its own thread).
+     */
+    boolean enqueue(String frame) {
+        if (closed.get()) return false;
+        if (peer.enqueue(frame)) {
+            framesOut.incrementAndGet();
+            metrics.messagesOut.mark();
+            return true;
+        }
+        metrics.slowConsumers.mark();
+        closeNow(CloseCodes.SLOW_CONSUMER, "slow_consumer", true);
+        return false;
+    }
+
+    void flush() {
+        peer.flush();
     }
 
     /**

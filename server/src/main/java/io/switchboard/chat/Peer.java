@@ -8,8 +8,14 @@ public interface Peer {
      */
     void start();
 
-    /** Queues an encoded frame; false when the outbox is full (the caller treats the peer as a slow consumer). */
+    /** Queues an encoded frame and starts writing; false when the outbox is full (the peer is a slow consumer). */
     boolean offer(String frame);
+
+    /** Queues an encoded frame without writing yet (see {@link #flush()}); false when the outbox is full. */
+    boolean enqueue(String frame);
+
+    /** Writes what {@link #enqueue} queued. */
+    void flush();
 
     /** Frames queued and not yet written. */
     int queued();

@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class Sequencer {
     private static final Logger log = LoggerFactory.getLogger(Sequencer.class);
     private static final int SYNC_PAGE = 500;
+    private static final int INLINE_FLUSH = 64;
 
     /** Work for the sequencer. */
     public sealed interface Command {}
@@ -66,14 +67,23 @@ public final class Sequencer {
     private final int batchSize;
     private final int capacity;
     private final LinkedBlockingQueue<Command> queue = new LinkedBlockingQueue<>();
+    private final List<Connection> toFlush = new ArrayList<>();
+    private final java.util.concurrent.Executor writers;
+    private final int writerThreads;
     private final AtomicInteger clientCommands = new AtomicInteger();
     private final Thread thread;
     private volatile boolean stopping;
     private long directSeq;
     private final Set<Room> staleRooms = new java.util.HashSet<>();
+    /** Users with direct messages stored undelivered (loaded at start, kept here): only their connects need a query. */
+    private final Set<String> awaitingSync = new java.util.HashSet<>();
+    private final List<String> storedForLater = new ArrayList<>();
     private boolean directSeqStale;
 
-    public Sequencer(ChatStore store, Hub hub, FrameCodec codec, Limits limits, Metrics metrics, int batchSize, int capacity) {
+    public Sequencer(ChatStore store, Hub hub, FrameCodec codec, Limits limits, Metrics metrics, int batchSize, int capacity,
+                     java.util.concurrent.Executor writers, int writerThreads) {
+        this.writers = writers;
+        this.writerThreads = writerThreads;
         this.store = store;
         this.hub = hub;
         this.codec = codec;
@@ -87,6 +97,7 @@ public final class Sequencer {
     public void start() throws SQLException {
         try (var db = store.transaction()) {
             directSeq = store.maxDirectSeq(db);
+            awaitingSync.addAll(store.usersWithUndelivered(db));
             db.commit();
         }
         thread.start();
@@ -148,6 +159,8 @@ public final class Sequencer {
                 process(batch);
             } catch (RuntimeException e) {
                 log.error("Sequencer failed on a batch of {} command(s)", batch.size(), e); // the thread must live on
+            } finally {
+                flushWrites();
             }
             int client = 0;
             for (Command c : batch) if (!isInternal(c)) client++;
@@ -167,8 +180,9 @@ public final class Sequencer {
                 } else if (c instanceof Disconnect d) {
                     disconnect(d.conn());
                 } else {
-                    // Everything else reads or changes what the pending writes depend on: commit those first.
-                    flush(pending);
+                    // Everything else reads or changes what pending messages depend on: commit those first.
+                    // (Pending membership changes may wait: nothing below reads them.)
+                    if (pending.hasMessages()) flush(pending);
                     if (c instanceof Join j) {
                         join(j, pending);
                     } else if (c instanceof Leave l) {
@@ -178,32 +192,37 @@ public final class Sequencer {
                     } else {
                         operate(c);
                     }
+                    flushWrites();
                 }
             } catch (RuntimeException e) {
                 log.error("Sequencer failed on {}; continuing with the next command", c.getClass().getSimpleName(), e);
             }
         }
         flush(pending);
+        flushWrites();
     }
 
-    private record Membership(String room, String user) {}
+    private record Membership(String room, String user, boolean joined) {}
 
     /** Writes collected since the last flush. */
     private static final class Pending {
         final List<Publish> publishes = new ArrayList<>();
         final List<Direct> directs = new ArrayList<>();
-        final List<Membership> memberAdds = new ArrayList<>();
-        final List<Membership> memberRemoves = new ArrayList<>();
+        /** Joins and leaves to store, in the order they happened. */
+        final List<Membership> memberships = new ArrayList<>();
+
+        boolean hasMessages() {
+            return !publishes.isEmpty() || !directs.isEmpty();
+        }
 
         boolean isEmpty() {
-            return publishes.isEmpty() && directs.isEmpty() && memberAdds.isEmpty() && memberRemoves.isEmpty();
+            return !hasMessages() && memberships.isEmpty();
         }
 
         void clear() {
             publishes.clear();
             directs.clear();
-            memberAdds.clear();
-            memberRemoves.clear();
+            memberships.clear();
         }
     }
 
@@ -223,6 +242,7 @@ public final class Sequencer {
         long now = System.currentTimeMillis();
         List<Outcome> outcomes = new ArrayList<>(pending.publishes.size() + pending.directs.size());
         Map<Room, Long> seqs = new LinkedHashMap<>();
+        storedForLater.clear();
         long nextDirect;
         Timer.Context persisting = metrics.persistLatency.time();
         try (var db = store.transaction()) {
@@ -238,8 +258,10 @@ public final class Sequencer {
                     for (var e : seqs.entrySet()) store.updateRoomSeq(db, e.getKey().name(), e.getValue(), now);
                 }
                 if (!directs.isEmpty()) store.insertDirect(db, directs, delivered);
-                for (Membership m : pending.memberAdds) store.addMembership(db, m.room(), m.user(), now);
-                for (Membership m : pending.memberRemoves) store.removeMembership(db, m.room(), m.user());
+                for (Membership m : pending.memberships) {
+                    if (m.joined()) store.addMembership(db, m.room(), m.user(), now);
+                    else store.removeMembership(db, m.room(), m.user());
+                }
                 db.commit();
             } catch (SQLException | RuntimeException e) {
                 db.rollback();
@@ -259,8 +281,10 @@ public final class Sequencer {
         persisting.stop();
         seqs.forEach((room, seq) -> room.advance(seq, now));
         directSeq = nextDirect;
+        awaitingSync.addAll(storedForLater);
         pending.clear();
         dispatch(outcomes);
+        flushWrites();
     }
 
     private void resyncIfStale(java.sql.Connection db) throws SQLException {
@@ -329,6 +353,7 @@ public final class Sequencer {
             List<Connection> recipients = online.stream().anyMatch(c -> c.directSynced) ? online : List.of();
             fresh.add(m);
             delivered.add(!recipients.isEmpty());
+            if (recipients.isEmpty()) storedForLater.add(m.to());
             known.put(key, m);
             outcomes.add(new FreshDirect(d.from(), recipients, m));
         }
@@ -351,7 +376,7 @@ public final class Sequencer {
                 Set<Connection> targets = new LinkedHashSet<>(f.recipients());
                 for (Connection c : hub.connectionsOf(m.from())) if (c.directSynced) targets.add(c);
                 int reached = 0;
-                for (Connection c : targets) if (c.deliver(encoded)) reached++;
+                for (Connection c : targets) if (deliver(c, encoded)) reached++;
                 metrics.deliveries.mark(reached);
             } else if (o instanceof Duplicate d) {
                 send(d.to(), d.ack());
@@ -361,13 +386,49 @@ public final class Sequencer {
         }
     }
 
-    /** Offers one encoded frame to every connection in the room; returns how many took it. */
-    private static int fanOut(Room room, String encoded) {
+    /** Queues one encoded frame for every connection in the room; returns how many took it. */
+    private int fanOut(Room room, String encoded) {
         int[] reached = {0};
         room.forEachConnection(c -> {
-            if (c.deliver(encoded)) reached[0]++;
+            if (deliver(c, encoded)) reached[0]++;
         });
         return reached[0];
+    }
+
+    /** Queues a frame for a connection; it is written by {@link #flushWrites()}. */
+    private boolean deliver(Connection c, String encoded) {
+        if (!c.enqueue(encoded)) return false;
+        if (!c.awaitingFlush) {
+            c.awaitingFlush = true;
+            toFlush.add(c);
+        }
+        return true;
+    }
+
+    /**
+     * Writes everything queued since the last call. Small sets are written here; large fan-outs are split between
+     * this thread and the writer pool, so that socket writes use every core and never hold up sequencing for long.
+     */
+    private void flushWrites() {
+        int n = toFlush.size();
+        if (n == 0) return;
+        Connection[] all = toFlush.toArray(new Connection[0]);
+        toFlush.clear();
+        for (Connection c : all) c.awaitingFlush = false;
+        if (n <= INLINE_FLUSH) {
+            for (Connection c : all) c.flush();
+            return;
+        }
+        int chunks = Math.min(writerThreads + 1, (n + INLINE_FLUSH - 1) / INLINE_FLUSH);
+        int per = (n + chunks - 1) / chunks;
+        for (int from = per; from < n; from += per) {
+            int start = from;
+            int end = Math.min(n, from + per);
+            writers.execute(() -> {
+                for (int i = start; i < end; i++) all[i].flush();
+            });
+        }
+        for (int i = 0; i < Math.min(per, n); i++) all[i].flush();
     }
 
     private void refuseAll(Pending pending) {
@@ -381,7 +442,7 @@ public final class Sequencer {
 
     private void send(Connection c, ServerFrame frame) {
         if (frame instanceof ServerFrame.Error e) metrics.error(e.code());
-        c.deliver(codec.encode(frame));
+        deliver(c, codec.encode(frame));
     }
 
     // --- membership ----------------------------------------------------------------------------------------------
@@ -425,9 +486,9 @@ public final class Sequencer {
             if (firstOfUser) {
                 String presence = codec.encode(new ServerFrame.Presence(room.name(), conn.user(), "join"));
                 room.forEachConnection(c -> {
-                    if (!c.user().equals(conn.user())) c.deliver(presence);
+                    if (!c.user().equals(conn.user())) deliver(c, presence);
                 });
-                pending.memberAdds.add(new Membership(room.name(), conn.user()));
+                pending.memberships.add(new Membership(room.name(), conn.user(), true));
             }
         } catch (SQLException e) {
             log.warn("Join of {} to room {} failed: {}", conn.user(), j.room(), e.toString());
@@ -456,7 +517,7 @@ public final class Sequencer {
         Connection conn = l.conn();
         Room room = hub.room(l.room());
         if (room != null && leaveRoom(conn, room)) {
-            pending.memberRemoves.add(new Membership(room.name(), conn.user()));
+            pending.memberships.add(new Membership(room.name(), conn.user(), false));
         }
         send(conn, new ServerFrame.Left(l.frameId(), l.room(), null));
     }
@@ -476,7 +537,7 @@ public final class Sequencer {
         boolean last = room.remove(conn);
         if (last) {
             String presence = codec.encode(new ServerFrame.Presence(room.name(), conn.user(), "leave"));
-            room.forEachConnection(c -> c.deliver(presence));
+            room.forEachConnection(c -> deliver(c, presence));
         }
         hub.dropRoomIfEmpty(room);
         return last;
@@ -556,7 +617,7 @@ public final class Sequencer {
             c.rooms.remove(name);
             metrics.leaves.mark();
             hub.events().left(c, name);
-            c.deliver(notice);
+            deliver(c, notice);
             removed++;
         }
         hub.dropRoomIfEmpty(live);
@@ -576,6 +637,10 @@ public final class Sequencer {
 
     private void syncDirect(Connection conn) {
         if (conn.isClosed()) return;
+        if (!awaitingSync.contains(conn.user())) { // nothing stored for this user: no query needed
+            for (Connection c : hub.connectionsOf(conn.user())) c.directSynced = true;
+            return;
+        }
         try (var db = store.transaction()) {
             while (true) {
                 List<ServerFrame.DirectMessage> page = store.undelivered(db, conn.user(), SYNC_PAGE);
@@ -583,7 +648,7 @@ public final class Sequencer {
                 List<Connection> targets = hub.connectionsOf(conn.user());
                 for (ServerFrame.DirectMessage m : page) {
                     String encoded = codec.encode(m);
-                    for (Connection c : targets) c.deliver(encoded);
+                    for (Connection c : targets) deliver(c, encoded);
                 }
                 store.markDelivered(db, page, System.currentTimeMillis());
                 db.commit();
@@ -591,6 +656,7 @@ public final class Sequencer {
             }
             // Every connection of the user is now up to date: from here on direct messages reach them live.
             for (Connection c : hub.connectionsOf(conn.user())) c.directSynced = true;
+            awaitingSync.remove(conn.user());
         } catch (SQLException e) {
             log.warn("Offline sync for {} failed; retrying: {}", conn.user(), e.toString());
             if (!conn.isClosed()) queue.add(new SyncDirect(conn)); // live messages to this user wait for it

@@ -40,7 +40,7 @@ public final class Keys {
             "Maximum JDBC connections in the pool.");
     public static final ConfigKey<Integer> DB_BATCH_SIZE = key("db.batch.size", "256", Parsers.integer(1, 10_000),
             "Most messages written in one database transaction.");
-    public static final ConfigKey<Integer> DB_QUEUE_CAPACITY = key("db.queue.capacity", "20000",
+    public static final ConfigKey<Integer> DB_QUEUE_CAPACITY = key("db.queue.capacity", "4096",
             Parsers.integer(100, 10_000_000),
             "Chat operations waiting for the database writer; beyond it clients are answered 'busy'.");
 

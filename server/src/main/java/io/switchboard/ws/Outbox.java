@@ -67,14 +67,25 @@ final class Outbox extends IteratingCallback implements Peer {
 
     @Override
     public boolean offer(String frame) {
+        if (!enqueue(frame)) return false;
+        iterate();
+        return true;
+    }
+
+    @Override
+    public boolean enqueue(String frame) {
         if (closing) return true; // the connection is going away; dropping is not a slow-consumer signal
         if (size.incrementAndGet() > capacity) {
             size.decrementAndGet();
             return false;
         }
         queue.offer(frame);
-        iterate();
         return true;
+    }
+
+    @Override
+    public void flush() {
+        iterate();
     }
 
     @Override
