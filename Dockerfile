@@ -22,6 +22,7 @@ COPY pom.xml ./
 COPY console-ui/pom.xml console-ui/
 COPY client/pom.xml client/
 COPY server/pom.xml server/
+COPY bench/pom.xml bench/
 RUN mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.9.0:go-offline
 
 # Sources. sql/ holds the Flyway migrations that the server module packs into the jar. client/ is in the reactor
@@ -30,7 +31,8 @@ COPY console-ui/ console-ui/
 COPY client/ client/
 COPY server/ server/
 COPY sql/ sql/
-RUN mvn -B -DskipTests package
+COPY bench/ bench/
+RUN mvn -B -DskipTests -pl server -am package
 
 # ---------------------------------------------------------------------------------------------------------
 # Runtime stage
