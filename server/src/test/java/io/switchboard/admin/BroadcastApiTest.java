@@ -5,44 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.switchboard.testing.TestServer;
 import io.switchboard.testing.WsClient;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Operator broadcasts: to everyone, to a room (stored, with a seq), to one user; and the refused requests. */
 @Timeout(60)
-class BroadcastApiTest {
-    static TestServer server;
-    static AdminClient api;
-    Chat chat;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(Map.of());
-        api = AdminClient.admin(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void clients() {
-        chat = new Chat(server);
-    }
-
-    @AfterEach
-    void closeClients() {
-        chat.close();
-    }
+class BroadcastApiTest extends AdminApiTestBase {
 
     private static JsonNode system(WsClient c, String text) {
         return c.await(f -> "system".equals(f.path("type").asText()) && text.equals(f.path("text").asText()), "system " + text);

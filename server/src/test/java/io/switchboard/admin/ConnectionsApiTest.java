@@ -6,48 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.testing.Await;
-import io.switchboard.testing.TestServer;
 import io.switchboard.testing.WsClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Live connections through the admin API: listing, filters, paging, inspection and kicks, with real clients. */
 @Timeout(60)
-class ConnectionsApiTest {
-    static TestServer server;
-    static AdminClient api;
-    Chat chat;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(Map.of());
-        api = AdminClient.admin(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void clients() {
-        chat = new Chat(server);
-    }
-
-    @AfterEach
-    void closeClients() {
-        chat.close();
-    }
+class ConnectionsApiTest extends AdminApiTestBase {
 
     private WsClient connect(String user, List<String> ids) {
         WsClient c = chat.track(WsClient.connect(server.ws(server.token(user))));

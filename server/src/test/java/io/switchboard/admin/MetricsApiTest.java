@@ -15,42 +15,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Metrics as JSON (admin API) and as Prometheus text: the published names exist and move with traffic. */
 @Timeout(60)
-class MetricsApiTest {
+class MetricsApiTest extends AdminApiTestBase {
     private static final Pattern LINE = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})?\\s+(\\S+)(?:\\s+-?\\d+)?");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
-    static TestServer server;
-    static AdminClient api;
-    Chat chat;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(Map.of());
-        api = AdminClient.admin(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void clients() {
-        chat = new Chat(server);
-    }
-
-    @AfterEach
-    void closeClients() {
-        chat.close();
-    }
 
     /** One Prometheus sample. */
     record Sample(String name, Map<String, String> labels, double value) {}

@@ -6,47 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.testing.Await;
-import io.switchboard.testing.TestServer;
 import io.switchboard.testing.WsClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Rooms through the admin API: create, list with live counts, members, history pages, moderation, close and open. */
 @Timeout(60)
-class RoomsApiTest {
-    static TestServer server;
-    static AdminClient api;
-    Chat chat;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(Map.of());
-        api = AdminClient.admin(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void clients() {
-        chat = new Chat(server);
-    }
-
-    @AfterEach
-    void closeClients() {
-        chat.close();
-    }
+class RoomsApiTest extends AdminApiTestBase {
 
     private static JsonNode listed(String room) {
         for (JsonNode r : api.walk("/api/v1/rooms", 500)) if (room.equals(r.path("name").asText())) return r;

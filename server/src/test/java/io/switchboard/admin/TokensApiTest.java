@@ -5,44 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.switchboard.testing.TestServer;
 import io.switchboard.testing.WsClient;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Client tokens minted through the admin API connect as their user and carry their room allow-list. */
 @Timeout(60)
-class TokensApiTest {
-    static TestServer server;
-    static AdminClient api;
-    Chat chat;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(Map.of());
-        api = AdminClient.admin(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void clients() {
-        chat = new Chat(server);
-    }
-
-    @AfterEach
-    void closeClients() {
-        chat.close();
-    }
+class TokensApiTest extends AdminApiTestBase {
 
     @Test
     void aMintedTokenConnectsAsItsUserAndNameAndItsRoomsClaimIsEnforced() {

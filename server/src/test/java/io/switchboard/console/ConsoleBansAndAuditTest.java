@@ -3,8 +3,6 @@ package io.switchboard.console;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.testing.Browser;
-import io.switchboard.testing.TestServer;
 import io.switchboard.testing.WsClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,10 +10,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
@@ -23,35 +17,8 @@ import org.openqa.selenium.WebElement;
 
 /** Bans added and lifted from the console, room creation, and the audit log paged back with "Older entries". */
 @Timeout(120)
-class ConsoleBansAndAuditTest {
+class ConsoleBansAndAuditTest extends ConsoleTestBase {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-    static TestServer server;
-    static Browser browser;
-    Clients clients;
-
-    @BeforeAll
-    static void start() {
-        Browser.requireChromium();
-        server = TestServer.start();
-        browser = Browser.open(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) browser.close();
-        if (server != null) server.close();
-    }
-
-    @BeforeEach
-    void open() {
-        clients = new Clients(server);
-    }
-
-    @AfterEach
-    void closeClients() {
-        clients.close();
-    }
 
     @Test
     void aBanFromTheConsoleClosesTheUsersConnectionsWith4003AndCanBeLifted() {

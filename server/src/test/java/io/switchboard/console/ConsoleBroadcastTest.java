@@ -4,12 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.switchboard.testing.Browser;
-import io.switchboard.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
@@ -17,33 +11,7 @@ import org.openqa.selenium.support.ui.Select;
 
 /** Broadcasts typed into the console reach real clients, and the page says how many. */
 @Timeout(120)
-class ConsoleBroadcastTest {
-    static TestServer server;
-    static Browser browser;
-    Clients clients;
-
-    @BeforeAll
-    static void start() {
-        Browser.requireChromium();
-        server = TestServer.start();
-        browser = Browser.open(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) browser.close();
-        if (server != null) server.close();
-    }
-
-    @BeforeEach
-    void open() {
-        clients = new Clients(server);
-    }
-
-    @AfterEach
-    void closeClients() {
-        clients.close();
-    }
+class ConsoleBroadcastTest extends ConsoleTestBase {
 
     private String send(String target, String field, String value, String text) {
         browser.signIn(server.adminToken(), "#/broadcast");

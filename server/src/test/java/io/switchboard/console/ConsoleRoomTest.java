@@ -6,12 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.switchboard.testing.Browser;
-import io.switchboard.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
@@ -20,35 +14,8 @@ import org.openqa.selenium.WebElement;
 
 /** A room's page in a real browser: history plus live messages (as text, never markup), deletion, close and reopen. */
 @Timeout(120)
-class ConsoleRoomTest {
+class ConsoleRoomTest extends ConsoleTestBase {
     static final String XSS = "<img src=x onerror=alert(1)>";
-
-    static TestServer server;
-    static Browser browser;
-    Clients clients;
-
-    @BeforeAll
-    static void start() {
-        Browser.requireChromium();
-        server = TestServer.start();
-        browser = Browser.open(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) browser.close();
-        if (server != null) server.close();
-    }
-
-    @BeforeEach
-    void open() {
-        clients = new Clients(server);
-    }
-
-    @AfterEach
-    void closeClients() {
-        clients.close();
-    }
 
     private static By message(long seq) {
         return By.cssSelector("#room-messages li[data-seq='" + seq + "']");
