@@ -78,15 +78,9 @@ public final class Connection {
      * closed as a slow consumer so that it cannot hold back anyone else.
      */
     public boolean deliver(String frame) {
-        if (closed.get()) return false;
-        if (peer.offer(frame)) {
-            framesOut.incrementAndGet();
-            metrics.messagesOut.mark();
-            return true;
-        }
-        metrics.slowConsumers.mark();
-        closeNow(CloseCodes.SLOW_CONSUMER, "slow_consumer", true);
-        return false;
+        if (!enqueue(frame)) return false;
+        peer.flush();
+        return true;
     }
 
     /**

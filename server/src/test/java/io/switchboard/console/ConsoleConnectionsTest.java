@@ -5,13 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.switchboard.testing.Browser;
-import io.switchboard.testing.TestServer;
 import io.switchboard.testing.WsClient;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -20,34 +15,12 @@ import org.openqa.selenium.WebElement;
 
 /** The connections page in a real browser: live rows from the event stream, filters, and kicks that reach the client. */
 @Timeout(120)
-class ConsoleConnectionsTest {
-    static TestServer server;
-    static Browser browser;
-    Clients clients;
-
-    @BeforeAll
-    static void start() {
-        Browser.requireChromium();
-        server = TestServer.start();
-        browser = Browser.open(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) browser.close();
-        if (server != null) server.close();
-    }
+class ConsoleConnectionsTest extends ConsoleTestBase {
 
     @BeforeEach
-    void open() {
-        clients = new Clients(server);
+    void openConnectionsPage() {
         browser.signIn(server.adminToken(), "#/connections");
         browser.await(By.id("connections-count"));
-    }
-
-    @AfterEach
-    void closeClients() {
-        clients.close();
     }
 
     private static By row(String connectionId) {
