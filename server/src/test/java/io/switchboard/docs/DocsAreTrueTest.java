@@ -26,6 +26,17 @@ class DocsAreTrueTest {
     }
 
     @Test
+    void theReadmeShowsEveryKeysCurrentDefault() throws IOException {
+        for (String line : read("README.md").split("\n")) {
+            for (ConfigKey<?> k : Keys.ALL) {
+                if (!line.startsWith("| `" + k.name() + "` |") || k.secret() || k.defaultValue().isEmpty()) continue;
+                assertTrue(line.contains("`" + k.defaultValue() + "`"),
+                        "README.md shows a stale default for " + k.name() + " (now " + k.defaultValue() + "): " + line);
+            }
+        }
+    }
+
+    @Test
     void everyErrorCodeIsInTheProtocolDocument() throws IOException {
         String protocol = read("docs/protocol.md");
         for (ErrorCode c : ErrorCode.values()) {
