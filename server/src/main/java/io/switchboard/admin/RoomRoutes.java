@@ -7,7 +7,6 @@ import io.switchboard.chat.Hub;
 import io.switchboard.chat.Room;
 import io.switchboard.chat.Sequencer;
 import io.switchboard.protocol.ServerFrame;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,5 @@
 package io.switchboard.console;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.switchboard.admin.Api;
