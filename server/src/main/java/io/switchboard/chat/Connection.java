@@ -109,8 +109,16 @@ public final class Connection {
      * frames per connection and writes them together, off its own thread).
      */
     boolean enqueue(String frame) {
-        if (closed.get()) return false;
-        if (peer.enqueue(frame)) {
+        return !closed.get() && queued(peer.enqueue(frame));
+    }
+
+    /** Like {@link #enqueue(String)} for a frame encoded once and shared by every recipient of a fan-out. */
+    boolean enqueue(java.nio.ByteBuffer sharedUtf8) {
+        return !closed.get() && queued(peer.enqueueShared(sharedUtf8));
+    }
+
+    private boolean queued(boolean accepted) {
+        if (accepted) {
             framesOut.incrementAndGet();
             metrics.messagesOut.mark();
             return true;

@@ -1,5 +1,7 @@
 package io.switchboard.chat;
 
+import java.nio.ByteBuffer;
+
 /** The transport end of one connection: a bounded, non-blocking outbox plus close. */
 public interface Peer {
     /**
@@ -13,6 +15,12 @@ public interface Peer {
 
     /** Queues an encoded frame without writing yet (see {@link #flush()}); false when the outbox is full. */
     boolean enqueue(String frame);
+
+    /**
+     * Queues a text frame already encoded to UTF-8 and shared by many recipients (a fan-out): the transport writes
+     * a view of it, so the text is neither copied nor encoded again per recipient. The buffer must not change.
+     */
+    boolean enqueueShared(ByteBuffer utf8);
 
     /** Writes what {@link #enqueue} queued. */
     void flush();

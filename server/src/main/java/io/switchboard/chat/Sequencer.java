@@ -5,6 +5,7 @@ import io.switchboard.metrics.Metrics;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.ServerFrame;
+import java.nio.ByteBuffer;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -365,14 +366,14 @@ public final class Sequencer {
             if (o instanceof Fresh f) {
                 ServerFrame.Message m = f.message();
                 send(f.from(), new ServerFrame.Ack(m.id(), m.room(), null, m.seq(), m.ts(), null));
-                String encoded = codec.encode(m); // once per fan-out, shared by every recipient
+                ByteBuffer encoded = ByteBuffer.wrap(codec.encodeUtf8(m)); // once per fan-out, shared by every recipient
                 metrics.deliveries.mark(fanOut(f.room(), encoded));
                 metrics.deliveryLatency.update(System.nanoTime() - f.receivedNanos(), TimeUnit.NANOSECONDS);
                 hub.events().messageStored(m);
             } else if (o instanceof FreshDirect f) {
                 ServerFrame.DirectMessage m = f.message();
                 send(f.from(), new ServerFrame.Ack(m.id(), null, m.to(), m.seq(), m.ts(), null));
-                String encoded = codec.encode(m);
+                ByteBuffer encoded = ByteBuffer.wrap(codec.encodeUtf8(m));
                 Set<Connection> targets = new LinkedHashSet<>(f.recipients());
                 for (Connection c : hub.connectionsOf(m.from())) if (c.directSynced) targets.add(c);
                 int reached = 0;
@@ -387,7 +388,7 @@ public final class Sequencer {
     }
 
     /** Queues one encoded frame for every connection in the room; returns how many took it. */
-    private int fanOut(Room room, String encoded) {
+    private int fanOut(Room room, ByteBuffer encoded) {
         int[] reached = {0};
         room.forEachConnection(c -> {
             if (deliver(c, encoded)) reached[0]++;
@@ -397,12 +398,19 @@ public final class Sequencer {
 
     /** Queues a frame for a connection; it is written by {@link #flushWrites()}. */
     private boolean deliver(Connection c, String encoded) {
-        if (!c.enqueue(encoded)) return false;
-        if (!c.awaitingFlush) {
+        return toBeFlushed(c, c.enqueue(encoded));
+    }
+
+    private boolean deliver(Connection c, ByteBuffer shared) {
+        return toBeFlushed(c, c.enqueue(shared));
+    }
+
+    private boolean toBeFlushed(Connection c, boolean queued) {
+        if (queued && !c.awaitingFlush) {
             c.awaitingFlush = true;
             toFlush.add(c);
         }
-        return true;
+        return queued;
     }
 
     /**
@@ -484,7 +492,7 @@ public final class Sequencer {
                     replay.isEmpty() ? null : replay.get(0).seq()));
             for (ServerFrame.Message m : replay) send(conn, m);
             if (firstOfUser) {
-                String presence = codec.encode(new ServerFrame.Presence(room.name(), conn.user(), "join"));
+                ByteBuffer presence = ByteBuffer.wrap(codec.encodeUtf8(new ServerFrame.Presence(room.name(), conn.user(), "join")));
                 room.forEachConnection(c -> {
                     if (!c.user().equals(conn.user())) deliver(c, presence);
                 });
@@ -536,7 +544,7 @@ public final class Sequencer {
         hub.events().left(conn, room.name());
         boolean last = room.remove(conn);
         if (last) {
-            String presence = codec.encode(new ServerFrame.Presence(room.name(), conn.user(), "leave"));
+            ByteBuffer presence = ByteBuffer.wrap(codec.encodeUtf8(new ServerFrame.Presence(room.name(), conn.user(), "leave")));
             room.forEachConnection(c -> deliver(c, presence));
         }
         hub.dropRoomIfEmpty(room);
@@ -587,7 +595,7 @@ public final class Sequencer {
         hub.events().messageStored(stored);
         if (live == null) return 0;
         live.advance(seq, now);
-        return fanOut(live, codec.encode(new ServerFrame.SystemNotice(text, name, seq, now)));
+        return fanOut(live, ByteBuffer.wrap(codec.encodeUtf8(new ServerFrame.SystemNotice(text, name, seq, now))));
     }
 
     private boolean deleteMessage(String room, long seq) throws SQLException {
@@ -597,7 +605,7 @@ public final class Sequencer {
             if (!found) return false;
         }
         Room live = hub.room(room);
-        if (live != null) fanOut(live, codec.encode(new ServerFrame.Deleted(room, seq)));
+        if (live != null) fanOut(live, ByteBuffer.wrap(codec.encodeUtf8(new ServerFrame.Deleted(room, seq))));
         hub.events().messageDeleted(room, seq);
         return true;
     }

@@ -28,6 +28,15 @@ public final class FrameCodec {
         }
     }
 
+    /** The frame as UTF-8 bytes, for fan-outs that hand the same bytes to every recipient. */
+    public byte[] encodeUtf8(ServerFrame frame) {
+        try {
+            return writer.writeValueAsBytes(frame);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode " + frame.getClass().getSimpleName(), e);
+        }
+    }
+
     public ClientFrame decode(String text) throws ProtocolException {
         JsonNode node;
         try {

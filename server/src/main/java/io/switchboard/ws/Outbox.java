@@ -11,6 +11,9 @@ import org.eclipse.jetty.util.IteratingCallback;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.common.WebSocketSession;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.OpCode;
 import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
 
 /**
@@ -28,7 +31,9 @@ final class Outbox extends IteratingCallback implements Peer {
     private final int capacity;
     private final ScheduledExecutorService scheduler;
     private final Duration closeTimeout;
-    private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
+    /** Encoded frames: a String, or a ByteBuffer of UTF-8 shared with other recipients (never modified). */
+    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    private final CoreSession core;
     private final AtomicInteger size = new AtomicInteger();
     /** Completion of every frame of a batch but the last: only a failure matters, the last frame reports it too. */
     private final Callback batched = new Callback() {
@@ -60,6 +65,7 @@ final class Outbox extends IteratingCallback implements Peer {
 
     Outbox(Session session, int capacity, ScheduledExecutorService scheduler, Duration closeTimeout) {
         this.session = session;
+        this.core = session instanceof WebSocketSession ws ? ws.getCoreSession() : null;
         this.capacity = capacity;
         this.scheduler = scheduler;
         this.closeTimeout = closeTimeout;
@@ -74,6 +80,15 @@ final class Outbox extends IteratingCallback implements Peer {
 
     @Override
     public boolean enqueue(String frame) {
+        return add(frame);
+    }
+
+    @Override
+    public boolean enqueueShared(ByteBuffer utf8) {
+        return add(core != null ? utf8 : java.nio.charset.StandardCharsets.UTF_8.decode(utf8.duplicate()).toString());
+    }
+
+    private boolean add(Object frame) {
         if (closing) return true; // the connection is going away; dropping is not a slow-consumer signal
         if (size.incrementAndGet() > capacity) {
             size.decrementAndGet();
@@ -81,6 +96,16 @@ final class Outbox extends IteratingCallback implements Peer {
         }
         queue.offer(frame);
         return true;
+    }
+
+    /** Hands one frame to Jetty; a shared buffer goes as a view of itself, so it is neither copied nor re-encoded. */
+    private void send(Object frame, Callback callback) {
+        if (frame instanceof ByteBuffer shared) {
+            core.sendFrame(new Frame(OpCode.TEXT).setPayload(shared.duplicate()),
+                    org.eclipse.jetty.util.Callback.from(callback::succeed, callback::fail), false);
+        } else {
+            session.sendText((String) frame, callback);
+        }
     }
 
     @Override
@@ -102,16 +127,16 @@ final class Outbox extends IteratingCallback implements Peer {
     @Override
     protected Action process() {
         if (!started && !closing) return Action.IDLE;
-        String next = queue.poll();
+        Object next = queue.poll();
         if (next != null) {
             int sent = 1;
-            for (String after = queue.poll(); after != null; after = queue.poll()) {
-                session.sendText(next, batched);
+            for (Object after = queue.poll(); after != null; after = queue.poll()) {
+                send(next, batched);
                 next = after;
                 if (++sent == MAX_BATCH) break;
             }
             size.addAndGet(-sent);
-            session.sendText(next, writeDone);
+            send(next, writeDone);
             return Action.SCHEDULED;
         }
         if (closing) {
