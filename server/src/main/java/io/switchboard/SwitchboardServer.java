@@ -5,6 +5,7 @@ import io.javalin.Javalin;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.javalin.http.HttpResponseException;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import io.javalin.http.HttpStatus;
 import io.switchboard.admin.AdminGuard;
 import io.switchboard.admin.Api;
@@ -241,6 +242,11 @@ public final class SwitchboardServer implements AutoCloseable {
             throw new IllegalStateException("Cannot read chat state: " + e.getMessage(), e);
         }
         app.start();
+        if (app.jettyServer().server().getThreadPool() instanceof QueuedThreadPool pool) {
+            metrics.gauge(Metrics.JETTY_THREADS, pool::getThreads);
+            metrics.gauge(Metrics.JETTY_THREADS_BUSY, pool::getBusyThreads);
+            metrics.gauge(Metrics.JETTY_QUEUE, pool::getQueueSize);
+        }
         return this;
     }
 

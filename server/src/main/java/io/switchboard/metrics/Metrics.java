@@ -33,6 +33,9 @@ public final class Metrics {
     public static final String BANS = "switchboard.bans";
     public static final String BROADCASTS = "switchboard.broadcasts";
     public static final String DB_POOL = "switchboard.db";
+    public static final String JETTY_THREADS = "switchboard.jetty.threads";
+    public static final String JETTY_THREADS_BUSY = "switchboard.jetty.threads.busy";
+    public static final String JETTY_QUEUE = "switchboard.jetty.queue";
 
     private final MetricRegistry registry = new MetricRegistry();
     public final Meter joins = registry.meter(JOINS);

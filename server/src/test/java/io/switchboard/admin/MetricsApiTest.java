@@ -103,7 +103,7 @@ class MetricsApiTest extends AdminApiTestBase {
                 "switchboard_joins_total", "switchboard_leaves_total", "switchboard_kicks_total", "switchboard_bans_total",
                 "switchboard_broadcasts_total", "switchboard_db_pool_ActiveConnections", "switchboard_db_pool_TotalConnections",
                 "switchboard_db_pool_MaxConnections", "switchboard_db_pool_PendingConnections", "jvm_memory_heap_used",
-                "jvm_threads_count")) {
+                "jvm_threads_count", "switchboard_jetty_threads", "switchboard_jetty_threads_busy", "switchboard_jetty_queue")) {
             assertTrue(s.has(name), "missing " + name);
         }
         for (String timer : List.of("switchboard_delivery_latency", "switchboard_persist_latency")) {
