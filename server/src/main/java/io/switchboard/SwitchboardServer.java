@@ -6,6 +6,7 @@ import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.javalin.http.HttpResponseException;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 import io.javalin.http.HttpStatus;
 import io.switchboard.admin.AdminGuard;
 import io.switchboard.admin.Api;
@@ -149,13 +150,15 @@ public final class SwitchboardServer implements AutoCloseable {
             cfg.http.maxRequestSize = config.get(Keys.ADMIN_MAX_BODY);
             cfg.jetty.host = config.get(Keys.HOST);
             cfg.jetty.port = config.get(Keys.PORT);
-            cfg.jetty.modifyWebSocketServletFactory(f -> {
+            // /ws is upgraded by Jetty's own handler in front of the Javalin servlet (Javalin nests itself inside it).
+            cfg.jetty.modifyServer(server -> server.setHandler(WebSocketUpgradeHandler.from(server, container -> {
                 // Frames above the soft limit get an error frame from ChatService; far larger ones are cut here.
-                f.setMaxTextMessageSize(4L * limits.frameBytes());
-                f.setMaxBinaryMessageSize(limits.frameBytes());
+                container.setMaxTextMessageSize(4L * limits.frameBytes());
+                container.setMaxBinaryMessageSize(limits.frameBytes());
                 // Backstop only: our own pings count as activity for Jetty, so the heartbeat timer detects silence.
-                f.setIdleTimeout(config.get(Keys.HEARTBEAT_TIMEOUT).multipliedBy(2));
-            });
+                container.setIdleTimeout(config.get(Keys.HEARTBEAT_TIMEOUT).multipliedBy(2));
+                container.addMapping("/ws", socket);
+            })));
             cfg.staticFiles.enableWebjars();
             cfg.staticFiles.add(sf -> {
                 sf.hostedPath = "/console";
@@ -201,8 +204,6 @@ public final class SwitchboardServer implements AutoCloseable {
                     ctx.status(e.getStatus()).result(e.getMessage());
                 }
             });
-            cfg.routes.wsBeforeUpgrade("/ws", socket::beforeUpgrade);
-            cfg.routes.ws("/ws", socket::configure);
             // Any Accept: API clients that send none or */* (curl) get the problem document too, unless a route
             // already answered with a more precise one.
             cfg.routes.error(404, ctx -> {

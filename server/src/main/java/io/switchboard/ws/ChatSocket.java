@@ -1,10 +1,5 @@
 package io.switchboard.ws;
 
-import io.javalin.http.Context;
-import io.javalin.http.ForbiddenResponse;
-import io.javalin.websocket.WsConfig;
-import io.javalin.websocket.WsConnectContext;
-import io.javalin.websocket.WsContext;
 import io.switchboard.auth.ClientPrincipal;
 import io.switchboard.auth.ClientTokens;
 import io.switchboard.auth.TokenRejected;
@@ -13,15 +8,24 @@ import io.switchboard.chat.Connection;
 import io.switchboard.protocol.CloseCodes;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
+import org.eclipse.jetty.websocket.server.ServerUpgradeResponse;
+import org.eclipse.jetty.websocket.server.WebSocketCreator;
 
-/** Adapts Javalin's WebSocket events on {@code /ws} to {@link ChatService}. Authenticates at the upgrade. */
-public final class ChatSocket {
-    private static final String PRINCIPAL = "switchboard.principal";
-    private static final String REJECTED = "switchboard.rejected";
-    private static final String CONNECTION = "switchboard.connection";
+/**
+ * The chat socket at {@code /ws}, served by Jetty's WebSocket upgrade handler in front of the Javalin app: an
+ * upgrade costs no servlet request or Javalin context that would stay alive with every connection. Authenticates
+ * at the upgrade and hands each connection's events to {@link ChatService}.
+ */
+public final class ChatSocket implements WebSocketCreator {
     private static final int MAX_USER_AGENT = 256;
 
     private final ChatService chat;
@@ -39,63 +43,72 @@ public final class ChatSocket {
         this.outboxCapacity = outboxCapacity;
     }
 
-    /** Runs before the upgrade: refuses foreign origins outright and verifies the token. */
-    public void beforeUpgrade(Context ctx) {
-        if (!origins.allows(ctx.header("Origin"), ctx.header("Host"))) {
-            throw new ForbiddenResponse("origin not allowed");
+    /** Runs at the upgrade: refuses foreign origins outright (403) and verifies the token. */
+    @Override
+    public Object createWebSocket(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
+        if (!origins.allows(request.getHeaders().get("Origin"), request.getHeaders().get("Host"))) {
+            Response.writeError(request, response, callback, 403, "origin not allowed");
+            return null;
         }
-        String token = ctx.queryParam("token");
-        String auth = ctx.header("Authorization");
+        String token = Request.extractQueryParameters(request).getValue("token");
+        String auth = request.getHeaders().get("Authorization");
         if ((token == null || token.isEmpty()) && auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
             token = auth.substring(7).trim();
         }
-        ClientTokens.Result result = tokens.verify(token);
-        if (result.principal() != null) {
-            ctx.attribute(PRINCIPAL, result.principal());
-        } else {
-            // Refused right after the upgrade, so that browsers, which cannot read an HTTP status, see why.
-            ctx.attribute(REJECTED, result.rejected());
-        }
-    }
-
-    public void configure(WsConfig ws) {
-        ws.onConnect(this::connect);
-        ws.onMessage(ctx -> {
-            Connection c = connection(ctx);
-            if (c != null) chat.onText(c, ctx.message());
-        });
-        ws.onBinaryMessage(ctx -> {
-            Connection c = connection(ctx);
-            if (c != null) chat.onBinary(c);
-        });
-        ws.onClose(ctx -> {
-            Connection c = connection(ctx);
-            if (c != null) c.transportClosed();
-        });
-        ws.onError(ctx -> {
-            Connection c = connection(ctx);
-            if (c != null) c.transportClosed();
-        });
-    }
-
-    private void connect(WsConnectContext ctx) {
-        TokenRejected rejected = ctx.attribute(REJECTED);
-        ClientPrincipal principal = ctx.attribute(PRINCIPAL);
-        if (rejected != null || principal == null) {
-            boolean expired = rejected != null && rejected.expired();
-            ctx.closeSession(expired ? CloseCodes.TOKEN_EXPIRED : CloseCodes.UNAUTHORIZED,
-                    rejected == null ? "token_missing" : rejected.reason());
-            return;
-        }
-        Outbox outbox = new Outbox(ctx.session, outboxCapacity, scheduler, Duration.ofSeconds(2));
-        String userAgent = ctx.header("User-Agent");
+        String userAgent = request.getHeaders().get("User-Agent");
         if (userAgent != null && userAgent.length() > MAX_USER_AGENT) userAgent = userAgent.substring(0, MAX_USER_AGENT);
-        Connection c = chat.open(principal, address(ctx.session.getRemoteSocketAddress()), userAgent, outbox);
-        if (c != null) ctx.attribute(CONNECTION, c);
+        // A refused token is closed right after the upgrade, so that browsers, which cannot read an HTTP status, see why.
+        return new Endpoint(this, tokens.verify(token), userAgent);
     }
 
-    private static Connection connection(WsContext ctx) {
-        return ctx.attribute(CONNECTION);
+    /** One connection's events; public because Jetty reaches listeners reflectively. */
+    public static final class Endpoint extends Session.Listener.AbstractAutoDemanding {
+        private final ChatSocket socket;
+        private final ClientTokens.Result auth;
+        private final String userAgent;
+        private Connection connection;
+
+        Endpoint(ChatSocket socket, ClientTokens.Result auth, String userAgent) {
+            this.socket = socket;
+            this.auth = auth;
+            this.userAgent = userAgent;
+        }
+
+        @Override
+        public void onWebSocketOpen(Session session) {
+            super.onWebSocketOpen(session);
+            ClientPrincipal principal = auth.principal();
+            if (principal == null) {
+                TokenRejected rejected = auth.rejected();
+                session.close(rejected.expired() ? CloseCodes.TOKEN_EXPIRED : CloseCodes.UNAUTHORIZED, rejected.reason(),
+                        org.eclipse.jetty.websocket.api.Callback.NOOP);
+                return;
+            }
+            Outbox outbox = new Outbox(session, socket.outboxCapacity, socket.scheduler, Duration.ofSeconds(2));
+            connection = socket.chat.open(principal, address(session.getRemoteSocketAddress()), userAgent, outbox);
+        }
+
+        @Override
+        public void onWebSocketText(String message) {
+            if (connection != null) socket.chat.onText(connection, message);
+        }
+
+        @Override
+        public void onWebSocketBinary(ByteBuffer payload, org.eclipse.jetty.websocket.api.Callback callback) {
+            if (connection != null) socket.chat.onBinary(connection);
+            callback.succeed();
+        }
+
+        @Override
+        public void onWebSocketClose(int statusCode, String reason, org.eclipse.jetty.websocket.api.Callback callback) {
+            if (connection != null) connection.transportClosed();
+            callback.succeed();
+        }
+
+        @Override
+        public void onWebSocketError(Throwable cause) {
+            if (connection != null) connection.transportClosed();
+        }
     }
 
     private static String address(SocketAddress a) {
