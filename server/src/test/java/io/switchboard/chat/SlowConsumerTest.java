@@ -34,7 +34,7 @@ class SlowConsumerTest {
 
     @Test
     void aClientThatStopsReadingIsDroppedWhileAnotherKeepsReceiving() throws Exception {
-        try (TestServer server = TestServer.start(Map.of("limits.outbox.frames", "64", "db.batch.size", "16", "limits.text.chars", "20000",
+        try (TestServer server = TestServer.start(Map.of("limits.outbox.frames", "256", "db.batch.size", "16", "limits.text.chars", "20000",
                 "limits.frame.bytes", "65536", "limits.rate", "100000", "limits.burst", "100000"));
              WsClient sender = WsClient.connected(server.ws(server.token("sender")));
              WsClient healthy = WsClient.connected(server.ws(server.token("healthy")))) {
@@ -53,7 +53,14 @@ class SlowConsumerTest {
                         () -> hub.room("flood") != null && hub.room("flood").connectionCount() == 3);
 
                 long start = System.nanoTime();
-                for (int i = 0; i < FLOOD; i++) sender.send("type", "send", "room", "flood", "id", "f" + i, "text", PAYLOAD);
+                for (int i = 0; i < FLOOD; i++) {
+                    sender.send("type", "send", "room", "flood", "id", "f" + i, "text", PAYLOAD);
+                    if (i % 50 == 49) { // a sender paced by its acks: a client that reads keeps up, one that doesn't cannot
+                        String id = "f" + i;
+                        sender.await(f -> "ack".equals(f.path("type").asText()) && id.equals(f.path("id").asText()),
+                                Duration.ofSeconds(30), "ack " + id);
+                    }
+                }
                 for (int i = 0; i < FLOOD; i++) {
                     JsonNode m = healthy.await(f -> "message".equals(f.path("type").asText()), Duration.ofSeconds(30), "flood message");
                     assertEquals("f" + i, m.get("id").asText(), "the healthy client receives every message in order");
