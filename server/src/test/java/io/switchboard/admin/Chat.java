@@ -10,14 +10,12 @@ import io.switchboard.testing.WsClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Real chat clients for the admin tests. Tracks what it opened so that each test can close everything and wait
  * until the server has forgotten those connections, keeping counts exact for the next test.
  */
 final class Chat implements AutoCloseable {
-    private static final AtomicInteger IDS = new AtomicInteger();
     private final TestServer server;
     private final List<WsClient> opened = new ArrayList<>();
 
@@ -43,29 +41,19 @@ final class Chat implements AutoCloseable {
     }
 
     static JsonNode join(WsClient c, String room) {
-        String id = "j" + IDS.incrementAndGet();
-        c.send("type", "join", "room", room, "id", id);
-        JsonNode joined = c.await(f -> "joined".equals(f.path("type").asText()) && id.equals(f.path("id").asText()), "joined " + room);
+        JsonNode joined = c.join(room);
         assertEquals(room, joined.path("room").asText());
         return joined;
     }
 
     /** Sends a room message and returns its seq from the ack. */
     static long say(WsClient c, String room, String text) {
-        String id = "m" + IDS.incrementAndGet();
-        c.send("type", "send", "room", room, "id", id, "text", text);
-        JsonNode ack = c.await(f -> "ack".equals(f.path("type").asText()) && id.equals(f.path("id").asText()), "ack of " + id);
-        return ack.path("seq").asLong();
+        return c.say(room, text);
     }
 
-    /**
-     * A ping answered by a pong: the connection is open, and every frame the server queued for it before the ping
-     * has been received (one outbox, written in order).
-     */
+    /** A ping answered by a pong: everything queued for the connection before it has arrived. */
     static void roundTrip(WsClient c) {
-        String id = "p" + IDS.incrementAndGet();
-        c.send("type", "ping", "id", id);
-        c.await(f -> "pong".equals(f.path("type").asText()) && id.equals(f.path("id").asText()), "pong " + id);
+        c.roundTrip();
     }
 
     /** After a round trip, asserts that no frame of this type was received and the connection is still open. */

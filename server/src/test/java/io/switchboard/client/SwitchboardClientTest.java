@@ -42,6 +42,8 @@ import org.junit.jupiter.api.Timeout;
 /** The Java client against a real server: restarts, token refresh, terminal closes and the outbox bound. */
 @Timeout(120)
 class SwitchboardClientTest {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SwitchboardClientTest.class);
+
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -221,8 +223,8 @@ class SwitchboardClientTest {
                 assertEquals(1, r.deliveryThreads(), "callbacks come on one thread");
             }
             long retried = acked.stream().filter(Ack::duplicate).count();
-            System.out.println("restart test: " + total + " acked, " + (atRestart - atStop)
-                    + " handed over while the server was down, " + retried + " acked as duplicates of a retry");
+            LOG.info("Restart test: {} acked, {} handed over while the server was down, {} acked as duplicates of a retry",
+                    total, atRestart - atStop, retried);
         } finally {
             pace.shutdownNow();
         }

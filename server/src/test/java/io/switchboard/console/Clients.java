@@ -1,6 +1,5 @@
 package io.switchboard.console;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.testing.Await;
 import io.switchboard.testing.TestServer;
 import io.switchboard.testing.WsClient;
@@ -8,14 +7,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Real chat clients for the console tests. Closing it closes every client it opened and waits until the server has
  * dropped them, so that the next test starts from an empty connections table.
  */
 final class Clients implements AutoCloseable {
-    private static final AtomicInteger IDS = new AtomicInteger();
 
     /** A connected client and the connection id from its welcome frame. */
     record Client(WsClient ws, String id) {}
@@ -41,24 +38,17 @@ final class Clients implements AutoCloseable {
     }
 
     static void join(WsClient ws, String room) {
-        String id = "j" + IDS.incrementAndGet();
-        ws.send("type", "join", "room", room, "id", id);
-        ws.await(f -> "joined".equals(f.path("type").asText()) && id.equals(f.path("id").asText()), "joined " + room);
+        ws.join(room);
     }
 
     /** Sends a room message and returns its seq from the ack. */
     static long say(WsClient ws, String room, String text) {
-        String id = "m" + IDS.incrementAndGet();
-        ws.send("type", "send", "room", room, "id", id, "text", text);
-        JsonNode ack = ws.await(f -> "ack".equals(f.path("type").asText()) && id.equals(f.path("id").asText()), "ack of " + id);
-        return ack.path("seq").asLong();
+        return ws.say(room, text);
     }
 
     /** A ping answered by a pong: the connection is open and everything queued before it has arrived. */
     static void roundTrip(WsClient ws) {
-        String id = "p" + IDS.incrementAndGet();
-        ws.send("type", "ping", "id", id);
-        ws.await(f -> "pong".equals(f.path("type").asText()) && id.equals(f.path("id").asText()), "pong " + id);
+        ws.roundTrip();
     }
 
     @Override

@@ -3,36 +3,16 @@ package io.switchboard.console;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.testing.Browser;
-import io.switchboard.testing.TestServer;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
 
 /** The dashboard's charts follow the server's once-a-second stats, and the whole console runs under the strict CSP. */
 @Timeout(120)
-class ConsoleDashboardTest {
+class ConsoleDashboardTest extends ConsoleTestBase {
     static final List<String> CHARTS = List.of("chart-connections", "chart-messages", "chart-deliveries", "chart-latency", "chart-heap");
-
-    static TestServer server;
-    static Browser browser;
-
-    @BeforeAll
-    static void start() {
-        Browser.requireChromium();
-        server = TestServer.start();
-        browser = Browser.open(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) browser.close();
-        if (server != null) server.close();
-    }
 
     /** {labels: n, in: sum of messages in per second, out: sum of messages out per second} of the messages chart. */
     @SuppressWarnings("unchecked")

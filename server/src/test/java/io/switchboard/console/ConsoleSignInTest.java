@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.testing.Browser;
-import io.switchboard.testing.TestServer;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
@@ -16,22 +12,7 @@ import org.openqa.selenium.WebElement;
 
 /** Signing in to the console with an admin token, in a real browser. */
 @Timeout(120)
-class ConsoleSignInTest {
-    static TestServer server;
-    static Browser browser;
-
-    @BeforeAll
-    static void start() {
-        Browser.requireChromium();
-        server = TestServer.start();
-        browser = Browser.open(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) browser.close();
-        if (server != null) server.close();
-    }
+class ConsoleSignInTest extends ConsoleTestBase {
 
     @Test
     void theConsoleIsServedAtSlashConsole() {

@@ -8,10 +8,7 @@ import io.switchboard.testing.Browser;
 import io.switchboard.testing.TestServer;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
@@ -19,35 +16,16 @@ import org.openqa.selenium.WebElement;
 
 /** A viewer sees everything and can do nothing: no enabled action in the page, and the API refuses forced calls. */
 @Timeout(120)
-class ConsoleViewerTest {
+class ConsoleViewerTest extends ConsoleTestBase {
     static final String VIEWER_TOKEN = "viewer-0123456789abcdefghijklmno";
 
-    static TestServer server;
-    static Browser browser;
-    Clients clients;
-
+    /** Hides the fixture's start: this class's server also knows a viewer token. */
     @BeforeAll
     static void start() {
         Browser.requireChromium();
         assertEquals(32, VIEWER_TOKEN.length());
         server = TestServer.start(Map.of("admin.tokens", "watcher:viewer:" + VIEWER_TOKEN));
         browser = Browser.open(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) browser.close();
-        if (server != null) server.close();
-    }
-
-    @BeforeEach
-    void open() {
-        clients = new Clients(server);
-    }
-
-    @AfterEach
-    void closeClients() {
-        clients.close();
     }
 
     @Test

@@ -22,6 +22,7 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
 public final class WsClient implements AutoCloseable {
     public static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration DEFAULT_WAIT = Duration.ofSeconds(10);
+    private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
     private static final WebSocketClient CLIENT = startClient();
 
     /** A close frame as the client saw it. */
@@ -83,6 +84,31 @@ public final class WsClient implements AutoCloseable {
         ObjectNode node = JSON.createObjectNode();
         for (int i = 0; i < keyValues.length; i += 2) node.set((String) keyValues[i], JSON.valueToTree(keyValues[i + 1]));
         sendRaw(node.toString());
+    }
+
+    /** Joins a room and returns the {@code joined} answer. */
+    public JsonNode join(String room) {
+        String id = "j" + IDS.incrementAndGet();
+        send("type", "join", "room", room, "id", id);
+        return await(f -> "joined".equals(f.path("type").asText()) && id.equals(f.path("id").asText()), "joined " + room);
+    }
+
+    /** Sends a room message and returns its seq from the ack. */
+    public long say(String room, String text) {
+        String id = "m" + IDS.incrementAndGet();
+        send("type", "send", "room", room, "id", id, "text", text);
+        return await(f -> "ack".equals(f.path("type").asText()) && id.equals(f.path("id").asText()), "ack of " + id)
+                .path("seq").asLong();
+    }
+
+    /**
+     * A ping answered by a pong: the connection is open, and every frame the server queued for it before the ping
+     * has arrived (one outbox, written in order).
+     */
+    public void roundTrip() {
+        String id = "p" + IDS.incrementAndGet();
+        send("type", "ping", "id", id);
+        await(f -> "pong".equals(f.path("type").asText()) && id.equals(f.path("id").asText()), "pong " + id);
     }
 
     public void sendRaw(String text) {
