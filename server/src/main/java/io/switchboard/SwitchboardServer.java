@@ -115,7 +115,10 @@ public final class SwitchboardServer implements AutoCloseable {
         ChatStore store = new ChatStore(database.dataSource());
         this.hub = new Hub(limits);
         this.bans = new Bans(database.dataSource());
-        int writerThreads = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+        // More writers than cores: socket writes are short syscalls, and on a busy host each runnable thread gets its
+        // share of the CPU, so one writer per core would queue fan-outs behind everything else that runs.
+        int writerThreads = config.get(Keys.FANOUT_THREADS) > 0 ? config.get(Keys.FANOUT_THREADS)
+                : Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
         this.writers = Executors.newFixedThreadPool(writerThreads, daemonThreads("switchboard-writer"));
         this.sequencer = new Sequencer(store, hub, codec, limits, metrics, config.get(Keys.DB_BATCH_SIZE),
                 config.get(Keys.DB_QUEUE_CAPACITY), writers, writerThreads);

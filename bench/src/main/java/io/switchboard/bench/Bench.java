@@ -213,6 +213,7 @@ public final class Bench {
                   drain              how long to wait for the window's last deliveries (5s)
                   connect-concurrency, connect-timeout   handshakes in flight (256), connect phase bound (300s)
                   clients            loopback source addresses / Jetty clients (auto: 2, or 1 per 20k connections)
+                  io-threads         generator I/O threads (auto: 3 per core, at least 4)
                   pacers             sending threads (1)
                   min-ratio, max-p99-ms   pass criteria of a load step and the sweep (0.99, 200)
 

@@ -27,10 +27,12 @@ final class LoadGenerator implements AutoCloseable {
     private final List<WebSocketClient> clients = new ArrayList<>();
     final List<String> sources = new ArrayList<>();
 
-    /** Clients bound to the loopback addresses numbered {@code firstAddress} … {@code firstAddress + count - 1}. */
-    LoadGenerator(int firstAddress, int count) throws Exception {
-        int cores = Runtime.getRuntime().availableProcessors();
-        pool = new QueuedThreadPool(Math.max(16, cores * 8), 4);
+    /**
+     * Clients bound to the loopback addresses numbered {@code firstAddress} … {@code firstAddress + count - 1},
+     * sharing a pool of {@code threads} threads (more when each client's selector needs one).
+     */
+    LoadGenerator(int firstAddress, int count, int threads) throws Exception {
+        pool = new QueuedThreadPool(Math.max(threads, count + 2), Math.min(4, threads));
         pool.setName("bench-io");
         pool.setDaemon(true);
         pool.start();

@@ -11,11 +11,11 @@ enum Scenario {
     A("idle", Kind.IDLE, "connect, join a room, hold",
             "conns=10000,50000 room-size=100 rate=0 warmup=0s duration=30s"),
     B("fanout", Kind.ROOMS, "clients send into rooms; every member receives",
-            "conns=1000 room-size=100 rate=1 warmup=15s duration=30s"),
+            "conns=1000 room-size=100 rate=1 warmup=30s duration=30s"),
     C("sweep", Kind.ROOMS, "B's shape at rising rates, up to the last one that passes",
             "conns=1000 room-size=100 rates=0.25,0.5,1,1.5,2,3,4,6,8 warmup=15s duration=15s"),
     D("direct", Kind.DIRECT, "direct messages between random pairs",
-            "conns=1000 rate=1 warmup=15s duration=30s"),
+            "conns=1000 rate=1 warmup=30s duration=30s"),
     E("storm", Kind.STORM, "authenticated connects as fast as they are accepted",
             "conns=10000 room-size=10 rate=0 connect-concurrency=1000 warmup=0s duration=0s");
 
@@ -23,7 +23,7 @@ enum Scenario {
     enum Kind { IDLE, ROOMS, DIRECT, STORM }
 
     /** Defaults shared by every scenario (a scenario's own defaults win). */
-    static final String COMMON = "payload=100 drain=5s connect-concurrency=256 connect-timeout=300s clients=0 pacers=1 "
+    static final String COMMON = "payload=100 drain=5s connect-concurrency=256 connect-timeout=300s clients=0 io-threads=0 pacers=1 "
             + "rooms=0 room-size=100 rate=0 min-ratio=0.99 max-p99-ms=200";
 
     static final int MAX_CONNS = 200_000;
@@ -105,7 +105,7 @@ enum Scenario {
     /** One measured run's parameters, the same for every target. */
     record Step(Scenario scenario, String label, int conns, int rooms, double rate, int payload, Duration warmup,
                 Duration duration, Duration drain, int connectConcurrency, Duration connectTimeout, int clients,
-                int pacers, double minRatio, double maxP99Ms) {
+                int ioThreads, int pacers, double minRatio, double maxP99Ms) {
 
         static Step of(Scenario s, String label, Params p) {
             int conns = p.integer("conns");
@@ -127,9 +127,12 @@ enum Scenario {
             // ~28k ephemeral ports per source address; stay well below it.
             if (clients <= 0) clients = Math.max(2, (conns + 19_999) / 20_000);
             clients = Math.min(clients, 1000);
+            int ioThreads = p.integer("io-threads");
+            // Few threads: every extra runnable generator thread takes CPU share from the server on a shared host.
+            if (ioThreads <= 0) ioThreads = Math.max(4, 3 * Runtime.getRuntime().availableProcessors());
             Step step = new Step(s, label, conns, rooms, rate, payload, bounded(p, "warmup"), bounded(p, "duration"),
                     bounded(p, "drain"), Math.max(1, p.integer("connect-concurrency")), bounded(p, "connect-timeout"),
-                    clients, Math.max(1, Math.min(16, p.integer("pacers"))), p.decimal("min-ratio"), p.decimal("max-p99-ms"));
+                    clients, Math.min(ioThreads, 512), Math.max(1, Math.min(16, p.integer("pacers"))), p.decimal("min-ratio"), p.decimal("max-p99-ms"));
             return step;
         }
 

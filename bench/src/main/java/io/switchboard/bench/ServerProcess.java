@@ -182,6 +182,13 @@ final class ServerProcess implements AutoCloseable {
         return 0;
     }
 
+    /** A timer's quantile in milliseconds ({@code p99}), or NaN when the server has no such timer. */
+    static double timerMs(JsonNode metrics, String name, String quantile) {
+        if (metrics == null) return Double.NaN;
+        JsonNode n = metrics.path("timers").path(name).path(quantile);
+        return n.isNumber() ? n.asDouble() : Double.NaN;
+    }
+
     /** Non-zero meters under a prefix ({@code switchboard.errors.} → {@code rate_limited=3}). */
     static Map<String, Long> countsUnder(JsonNode metrics, String prefix) {
         Map<String, Long> out = new TreeMap<>();

@@ -64,7 +64,7 @@ final class Trial {
                 conns.add(c);
             }
             int first = addresses.getAndAdd(step.clients());
-            gen = new LoadGenerator(first, step.clients());
+            gen = new LoadGenerator(first, step.clients(), step.ioThreads());
             progress.accept("connecting " + step.conns() + " from " + String.join(",", gen.sources));
 
             ProcStats.Mark c0 = ProcStats.Mark.now(server.pid());
@@ -152,6 +152,8 @@ final class Trial {
                     .put("slow_consumers", target == Target.SWITCHBOARD ? ServerProcess.count(metrics, "switchboard.slow.consumers") : null)
                     .put("server_errors", ServerProcess.countsUnder(metrics, "switchboard.errors."))
                     .put("server_deliveries", target == Target.SWITCHBOARD ? ServerProcess.count(metrics, "switchboard.fanout.deliveries") : null)
+                    .put("server_queue_p99_ms", target == Target.SWITCHBOARD ? ServerProcess.timerMs(metrics, "switchboard.delivery.latency", "p99") : null)
+                    .put("server_commit_p99_ms", target == Target.SWITCHBOARD ? ServerProcess.timerMs(metrics, "switchboard.persist.latency", "p99") : null)
                     .put("client_errors", stats.errors()).put("closes", stats.closes()).put("open_at_end", open)
                     .put("presence_frames", stats.presence.sum()).put("other_frames", stats.other.sum())
                     .put("skipped_sends", stats.skipped.sum()).put("send_failures", stats.sendFailures.sum())

@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
 public final class Sequencer {
     private static final Logger log = LoggerFactory.getLogger(Sequencer.class);
     private static final int SYNC_PAGE = 500;
-    private static final int INLINE_FLUSH = 64;
+    /** Connections flushed on this thread; more go to the writer pool, at least this many per task. */
+    private static final int INLINE_FLUSH = 8;
+    private static final int MIN_CHUNK = 16;
 
     /** Work for the sequencer. */
     public sealed interface Command {}
@@ -414,8 +416,10 @@ public final class Sequencer {
     }
 
     /**
-     * Writes everything queued since the last call. Small sets are written here; large fan-outs are split between
-     * this thread and the writer pool, so that socket writes use every core and never hold up sequencing for long.
+     * Writes everything queued since the last call. A few connections (acks, a join's answer) are written here; a
+     * fan-out goes to the writer pool, split into chunks, so that this thread goes straight on to the next batch
+     * instead of waiting for socket writes. Each connection's frames stay in order: they sit in its outbox in the
+     * order this thread queued them, whichever thread writes them.
      */
     private void flushWrites() {
         int n = toFlush.size();
@@ -427,16 +431,15 @@ public final class Sequencer {
             for (Connection c : all) c.flush();
             return;
         }
-        int chunks = Math.min(writerThreads + 1, (n + INLINE_FLUSH - 1) / INLINE_FLUSH);
+        int chunks = Math.min(writerThreads, (n + MIN_CHUNK - 1) / MIN_CHUNK);
         int per = (n + chunks - 1) / chunks;
-        for (int from = per; from < n; from += per) {
+        for (int from = 0; from < n; from += per) {
             int start = from;
             int end = Math.min(n, from + per);
             writers.execute(() -> {
                 for (int i = start; i < end; i++) all[i].flush();
             });
         }
-        for (int i = 0; i < Math.min(per, n); i++) all[i].flush();
     }
 
     private void refuseAll(Pending pending) {

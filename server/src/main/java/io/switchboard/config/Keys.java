@@ -92,6 +92,8 @@ public final class Keys {
             "Errors a connection may cause per minute (limits, bad frames) before it is closed with 4008.");
     public static final ConfigKey<Integer> OUTBOX_CAPACITY = key("limits.outbox.frames", "1024", Parsers.integer(8, 1_000_000),
             "Frames queued for one slow client before it is disconnected (close 1013 slow_consumer); at least 2x db.batch.size.");
+    public static final ConfigKey<Integer> FANOUT_THREADS = key("fanout.threads", "0", Parsers.integer(0, 1024),
+            "Threads that write fanned-out frames to sockets; 0 means twice the CPU cores (at least 2).");
     public static final ConfigKey<Integer> REPLAY_MAX = key("history.replay.max", "500", Parsers.integer(1, 100_000),
             "Most messages replayed by join with since; older ones are paged with history.");
     public static final ConfigKey<Integer> HISTORY_PAGE_MAX = key("history.page.max", "200", Parsers.integer(1, 10_000),
@@ -104,5 +106,5 @@ public final class Keys {
             DEMO, ALLOWED_ORIGINS, ROOMS_AUTOCREATE, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT,
             LIMIT_FRAME_BYTES, LIMIT_TEXT_CHARS, LIMIT_RATE, LIMIT_BURST, LIMIT_ROOMS,
             LIMIT_CONNECTIONS_PER_USER, LIMIT_CONNECTIONS_PER_IP, LIMIT_VIOLATIONS, OUTBOX_CAPACITY,
-            REPLAY_MAX, HISTORY_PAGE_MAX);
+            FANOUT_THREADS, REPLAY_MAX, HISTORY_PAGE_MAX);
 }

@@ -57,6 +57,24 @@ final class Outbox extends IteratingCallback implements Peer {
             failed(x);
         }
     };
+    /** The same two for frames handed to Jetty's core session; allocated once, not per frame. */
+    private final org.eclipse.jetty.util.Callback coreBatched = new org.eclipse.jetty.util.Callback() {
+        @Override
+        public void failed(Throwable x) {
+            closing = true;
+        }
+    };
+    private final org.eclipse.jetty.util.Callback coreDone = new org.eclipse.jetty.util.Callback() {
+        @Override
+        public void succeeded() {
+            Outbox.this.succeeded();
+        }
+
+        @Override
+        public void failed(Throwable x) {
+            Outbox.this.failed(x);
+        }
+    };
     private volatile boolean started;
     private volatile boolean closing;
     private volatile int closeCode;
@@ -99,12 +117,11 @@ final class Outbox extends IteratingCallback implements Peer {
     }
 
     /** Hands one frame to Jetty; a shared buffer goes as a view of itself, so it is neither copied nor re-encoded. */
-    private void send(Object frame, Callback callback) {
+    private void send(Object frame, boolean last) {
         if (frame instanceof ByteBuffer shared) {
-            core.sendFrame(new Frame(OpCode.TEXT).setPayload(shared.duplicate()),
-                    org.eclipse.jetty.util.Callback.from(callback::succeed, callback::fail), false);
+            core.sendFrame(new Frame(OpCode.TEXT).setPayload(shared.duplicate()), last ? coreDone : coreBatched, false);
         } else {
-            session.sendText((String) frame, callback);
+            session.sendText((String) frame, last ? writeDone : batched);
         }
     }
 
@@ -131,12 +148,12 @@ final class Outbox extends IteratingCallback implements Peer {
         if (next != null) {
             int sent = 1;
             for (Object after = queue.poll(); after != null; after = queue.poll()) {
-                send(next, batched);
+                send(next, false);
                 next = after;
                 if (++sent == MAX_BATCH) break;
             }
             size.addAndGet(-sent);
-            send(next, writeDone);
+            send(next, true);
             return Action.SCHEDULED;
         }
         if (closing) {

@@ -68,6 +68,30 @@ class RoomMessagingTest {
     }
 
     @Test
+    void aRoomLargeEnoughForTheWriterPoolStillDeliversEverythingInSeqOrderToEveryMember() {
+        // 40 members: more than the sequencer flushes itself, so each fan-out is split over the writer pool.
+        List<WsClient> members = new ArrayList<>();
+        try {
+            for (int i = 0; i < 40; i++) members.add(joined("crowd" + i, "arena"));
+            for (int i = 0; i < 60; i++) {
+                members.get(i % 3).send("type", "send", "room", "arena", "id", "burst" + i, "text", "wave " + i);
+            }
+            for (WsClient c : members) {
+                long previous = -1;
+                for (int i = 0; i < 60; i++) {
+                    JsonNode m = c.await(f -> "message".equals(f.path("type").asText()) && "arena".equals(f.path("room").asText()),
+                            "message " + i + " of arena");
+                    long seq = m.get("seq").asLong();
+                    if (previous >= 0) assertEquals(previous + 1, seq, "every member sees the room's seq without gaps or reordering");
+                    previous = seq;
+                }
+            }
+        } finally {
+            members.forEach(WsClient::close);
+        }
+    }
+
+    @Test
     void aRetryWithTheSameIdIsAckedTwiceAndDeliveredOnce() {
         try (WsClient alice = joined("carol", "retry"); WsClient bob = joined("dave", "retry")) {
             alice.send("type", "send", "room", "retry", "id", "same-id", "text", "once");
