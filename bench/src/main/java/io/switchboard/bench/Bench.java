@@ -215,6 +215,8 @@ public final class Bench {
                   clients            loopback source addresses / Jetty clients (auto: 2, or 1 per 20k connections)
                   io-threads         generator I/O threads (auto: 3 per core, at least 4)
                   pacers             sending threads (1)
+                  prewarm            throw-away connections made and closed first, on the same server, so that
+                                     the step measures a JIT-warm server (0)
                   min-ratio, max-p99-ms   pass criteria of a load step and the sweep (0.99, 200)
 
                 Options:

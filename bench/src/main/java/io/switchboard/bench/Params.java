@@ -12,7 +12,7 @@ final class Params {
     /** Every parameter name a scenario understands (anything else on the command line is refused). */
     static final Set<String> NAMES = Set.of(
             "conns", "rooms", "room-size", "rate", "rates", "payload", "warmup", "duration", "drain",
-            "connect-concurrency", "connect-timeout", "clients", "io-threads", "pacers", "min-ratio", "max-p99-ms");
+            "connect-concurrency", "connect-timeout", "clients", "io-threads", "pacers", "prewarm", "min-ratio", "max-p99-ms");
 
     private final Map<String, String> values;
 

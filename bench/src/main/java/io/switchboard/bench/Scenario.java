@@ -23,7 +23,7 @@ enum Scenario {
     enum Kind { IDLE, ROOMS, DIRECT, STORM }
 
     /** Defaults shared by every scenario (a scenario's own defaults win). */
-    static final String COMMON = "payload=100 drain=5s connect-concurrency=256 connect-timeout=300s clients=0 io-threads=0 pacers=1 "
+    static final String COMMON = "payload=100 drain=5s connect-concurrency=256 connect-timeout=300s clients=0 io-threads=0 pacers=1 prewarm=0 "
             + "rooms=0 room-size=100 rate=0 min-ratio=0.99 max-p99-ms=200";
 
     static final int MAX_CONNS = 200_000;
@@ -105,7 +105,7 @@ enum Scenario {
     /** One measured run's parameters, the same for every target. */
     record Step(Scenario scenario, String label, int conns, int rooms, double rate, int payload, Duration warmup,
                 Duration duration, Duration drain, int connectConcurrency, Duration connectTimeout, int clients,
-                int ioThreads, int pacers, double minRatio, double maxP99Ms) {
+                int ioThreads, int pacers, int prewarm, double minRatio, double maxP99Ms) {
 
         static Step of(Scenario s, String label, Params p) {
             int conns = p.integer("conns");
@@ -127,12 +127,14 @@ enum Scenario {
             // ~28k ephemeral ports per source address; stay well below it.
             if (clients <= 0) clients = Math.max(2, (conns + 19_999) / 20_000);
             clients = Math.min(clients, 1000);
+            int prewarm = p.integer("prewarm");
+            if (prewarm < 0 || prewarm > MAX_CONNS) throw new IllegalArgumentException(label + ": prewarm must be 0 to " + MAX_CONNS);
             int ioThreads = p.integer("io-threads");
             // Few threads: every extra runnable generator thread takes CPU share from the server on a shared host.
             if (ioThreads <= 0) ioThreads = Math.max(4, 3 * Runtime.getRuntime().availableProcessors());
             Step step = new Step(s, label, conns, rooms, rate, payload, bounded(p, "warmup"), bounded(p, "duration"),
                     bounded(p, "drain"), Math.max(1, p.integer("connect-concurrency")), bounded(p, "connect-timeout"),
-                    clients, Math.min(ioThreads, 512), Math.max(1, Math.min(16, p.integer("pacers"))), p.decimal("min-ratio"), p.decimal("max-p99-ms"));
+                    clients, Math.min(ioThreads, 512), Math.max(1, Math.min(16, p.integer("pacers"))), prewarm, p.decimal("min-ratio"), p.decimal("max-p99-ms"));
             return step;
         }
 

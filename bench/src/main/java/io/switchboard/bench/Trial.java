@@ -63,6 +63,7 @@ final class Trial {
                 c.uri = wire.uri(server.port, c); // tokens are minted here, outside the timed connect phase
                 conns.add(c);
             }
+            if (step.prewarm() > 0) prewarm(server, wire);
             int first = addresses.getAndAdd(step.clients());
             gen = new LoadGenerator(first, step.clients(), step.ioThreads());
             progress.accept("connecting " + step.conns() + " from " + String.join(",", gen.sources));
@@ -172,6 +173,27 @@ final class Trial {
             if (gen != null) gen.close();
         }
         return r;
+    }
+
+    /**
+     * Connects {@code prewarm} throw-away connections (own users, own source addresses, not counted), closes them
+     * and lets the server settle: what follows is measured on a JIT-warm server, as after a while in production.
+     */
+    private void prewarm(ServerProcess server, Wire wire) throws Exception {
+        int n = step.prewarm();
+        progress.accept("prewarming with " + n + " connections (not measured)");
+        Stats ignored = new Stats();
+        List<Conn> conns = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Conn c = new Conn(i, "w" + i, step.scenario().kind == Kind.DIRECT ? null : "r" + (i % step.rooms()), wire, ignored);
+            c.uri = wire.uri(server.port, c);
+            conns.add(c);
+        }
+        int clients = Math.max(1, (n + 19_999) / 20_000);
+        try (LoadGenerator warm = new LoadGenerator(addresses.getAndAdd(clients), clients, step.ioThreads())) {
+            warm.connectAll(conns, step.connectConcurrency(), min(Duration.ofSeconds(30), step.connectTimeout()), step.connectTimeout());
+        }
+        Thread.sleep(3000); // the closes are processed and the JIT's queue drains before the measured phase
     }
 
     private record Marks(ProcStats.Mark a, ProcStats.Mark b) {}
