@@ -13,7 +13,7 @@ enum Scenario {
     B("fanout", Kind.ROOMS, "clients send into rooms; every member receives",
             "conns=1000 room-size=100 rate=1 warmup=30s duration=30s"),
     C("sweep", Kind.ROOMS, "B's shape at rising rates, up to the last one that passes",
-            "conns=1000 room-size=100 rates=0.25,0.5,1,1.5,2,3,4,6,8 warmup=15s duration=15s"),
+            "conns=1000 room-size=100 rates=0.25,0.5,1,1.5,2,3,4,6,8 warmup=30s duration=15s"),
     D("direct", Kind.DIRECT, "direct messages between random pairs",
             "conns=1000 rate=1 warmup=30s duration=30s"),
     E("storm", Kind.STORM, "authenticated connects as fast as they are accepted",

@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
 public final class Sequencer {
     private static final Logger log = LoggerFactory.getLogger(Sequencer.class);
     private static final int SYNC_PAGE = 500;
-    /** Connections flushed on this thread; more go to the writer pool, at least this many per task. */
+    /** At most this many connections are flushed on the sequencer thread itself; more go to the writer pool. */
     private static final int INLINE_FLUSH = 8;
+    /** Fewest connections per writer-pool task: smaller chunks would cost more in hand-offs than they save. */
     private static final int MIN_CHUNK = 16;
 
     /** Work for the sequencer. */

@@ -57,22 +57,11 @@ final class Outbox extends IteratingCallback implements Peer {
             failed(x);
         }
     };
-    /** The same two for frames handed to Jetty's core session; allocated once, not per frame. */
+    /** {@link #batched} for frames handed to Jetty's core session (the last one reports to this callback itself). */
     private final org.eclipse.jetty.util.Callback coreBatched = new org.eclipse.jetty.util.Callback() {
         @Override
         public void failed(Throwable x) {
             closing = true;
-        }
-    };
-    private final org.eclipse.jetty.util.Callback coreDone = new org.eclipse.jetty.util.Callback() {
-        @Override
-        public void succeeded() {
-            Outbox.this.succeeded();
-        }
-
-        @Override
-        public void failed(Throwable x) {
-            Outbox.this.failed(x);
         }
     };
     private volatile boolean started;
@@ -119,7 +108,7 @@ final class Outbox extends IteratingCallback implements Peer {
     /** Hands one frame to Jetty; a shared buffer goes as a view of itself, so it is neither copied nor re-encoded. */
     private void send(Object frame, boolean last) {
         if (frame instanceof ByteBuffer shared) {
-            core.sendFrame(new Frame(OpCode.TEXT).setPayload(shared.duplicate()), last ? coreDone : coreBatched, false);
+            core.sendFrame(new Frame(OpCode.TEXT).setPayload(shared.duplicate()), last ? this : coreBatched, false);
         } else {
             session.sendText((String) frame, last ? writeDone : batched);
         }
