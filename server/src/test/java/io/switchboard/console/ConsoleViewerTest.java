@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.testing.Browser;
-import io.switchboard.testing.TestServer;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
@@ -16,20 +13,13 @@ import org.openqa.selenium.WebElement;
 
 /** A viewer sees everything and can do nothing: no enabled action in the page, and the API refuses forced calls. */
 @Timeout(120)
+@ConsoleTestBase.ServerSettings("admin.tokens=watcher:viewer:" + ConsoleViewerTest.VIEWER_TOKEN)
 class ConsoleViewerTest extends ConsoleTestBase {
     static final String VIEWER_TOKEN = "viewer-0123456789abcdefghijklmno";
 
-    /** Hides the fixture's start: this class's server also knows a viewer token. */
-    @BeforeAll
-    static void start() {
-        Browser.requireChromium();
-        assertEquals(32, VIEWER_TOKEN.length());
-        server = TestServer.start(Map.of("admin.tokens", "watcher:viewer:" + VIEWER_TOKEN));
-        browser = Browser.open(server);
-    }
-
     @Test
     void aViewerHasNoEnabledKickButtonAndAForcedKickIsRefusedWith403() {
+        assertEquals(32, VIEWER_TOKEN.length(), "admin tokens are at least 32 characters");
         Clients.Client uma = clients.connect("uma", "Uma");
         browser.signIn(VIEWER_TOKEN, "#/connections");
         assertEquals("viewer", browser.driver.findElement(By.id("role")).getText());
