@@ -56,13 +56,7 @@ final class Trial {
             r.put("gc", gc ? "yes" : "no");
 
             Wire wire = target == Target.SWITCHBOARD ? new Wire.Switchboard(launch.jwtSecret()) : new Wire.Baseline();
-            List<Conn> conns = new ArrayList<>(step.conns());
-            for (int i = 0; i < step.conns(); i++) {
-                String room = kind == Kind.DIRECT ? null : "r" + (i % step.rooms());
-                Conn c = new Conn(i, "u" + i, room, wire, stats);
-                c.uri = wire.uri(server.port, c); // tokens are minted here, outside the timed connect phase
-                conns.add(c);
-            }
+            List<Conn> conns = connections(step.conns(), "u", server, wire, stats);
             if (step.prewarm() > 0) prewarm(server, wire);
             int first = addresses.getAndAdd(step.clients());
             gen = new LoadGenerator(first, step.clients(), step.ioThreads());
@@ -182,18 +176,24 @@ final class Trial {
     private void prewarm(ServerProcess server, Wire wire) throws Exception {
         int n = step.prewarm();
         progress.accept("prewarming with " + n + " connections (not measured)");
-        Stats ignored = new Stats();
-        List<Conn> conns = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            Conn c = new Conn(i, "w" + i, step.scenario().kind == Kind.DIRECT ? null : "r" + (i % step.rooms()), wire, ignored);
-            c.uri = wire.uri(server.port, c);
-            conns.add(c);
-        }
+        List<Conn> conns = connections(n, "w", server, wire, new Stats());
         int clients = Math.max(1, (n + 19_999) / 20_000);
         try (LoadGenerator warm = new LoadGenerator(addresses.getAndAdd(clients), clients, step.ioThreads())) {
             warm.connectAll(conns, step.connectConcurrency(), min(Duration.ofSeconds(30), step.connectTimeout()), step.connectTimeout());
         }
         Thread.sleep(3000); // the closes are processed and the JIT's queue drains before the measured phase
+    }
+
+    /** Users {@code <prefix><i>}, connection i in room {@code r<i mod rooms>}; tokens minted here, outside any timed phase. */
+    private List<Conn> connections(int n, String userPrefix, ServerProcess server, Wire wire, Stats stats) {
+        List<Conn> conns = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String room = step.scenario().kind == Kind.DIRECT ? null : "r" + (i % step.rooms());
+            Conn c = new Conn(i, userPrefix + i, room, wire, stats);
+            c.uri = wire.uri(server.port, c);
+            conns.add(c);
+        }
+        return conns;
     }
 
     private record Marks(ProcStats.Mark a, ProcStats.Mark b) {}
