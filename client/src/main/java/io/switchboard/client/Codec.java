@@ -23,6 +23,8 @@ final class Codec {
 
     record HistoryFrame(String id, History history) {}
 
+    record DmHistoryFrame(String id, DirectHistory history) {}
+
     record LeftFrame(String id, Left left) {}
 
     record Unknown(String type) {}
@@ -45,22 +47,29 @@ final class Codec {
                 n.path("limits").fields().forEachRemaining(e -> {
                     if (e.getValue().canConvertToInt()) limits.put(e.getKey(), e.getValue().intValue());
                 });
+                JsonNode dms = n.get("dms");
+                Position position = dms == null || !dms.isObject() ? null
+                        : new Position(Math.max(0, dms.path("seq").asLong(0)), str(dms, "epoch"));
                 return new Welcome(str(n, "connectionId"), str(n, "user"), str(n, "name"), n.path("serverTime").asLong(),
-                        Duration.ofSeconds(n.path("heartbeat").asLong(0)), limits);
+                        Duration.ofSeconds(n.path("heartbeat").asLong(0)), limits, position);
             }
             case "joined": {
                 List<String> members = new ArrayList<>();
                 n.path("members").forEach(m -> members.add(m.asText()));
                 return new Joined(str(n, "room"), n.path("seq").asLong(), members, n.path("replayed").asInt(0),
-                        n.path("hasMore").asBoolean(false), optLong(n, "firstReplayed"));
+                        n.path("hasMore").asBoolean(false), optLong(n, "firstReplayed"), str(n, "epoch"));
             }
             case "left":
                 return new LeftFrame(str(n, "id"), new Left(str(n, "room"), str(n, "reason")));
             case "message":
                 return message(n);
             case "dm":
-                return new DirectMessage(n.path("seq").asLong(), str(n, "id"), str(n, "from"), str(n, "name"),
-                        str(n, "to"), n.path("text").asText(""), n.path("ts").asLong());
+                return direct(n);
+            case "dm_history": {
+                List<DirectMessage> messages = new ArrayList<>();
+                n.path("messages").forEach(m -> messages.add(direct(m)));
+                return new DmHistoryFrame(str(n, "id"), new DirectHistory(messages, n.path("hasMore").asBoolean(false)));
+            }
             case "ack":
                 return new Ack(str(n, "id"), str(n, "room"), str(n, "to"), n.path("seq").asLong(), n.path("ts").asLong(),
                         n.path("duplicate").asBoolean(false));
@@ -90,6 +99,11 @@ final class Codec {
                 n.path("deleted").asBoolean(false));
     }
 
+    private static DirectMessage direct(JsonNode n) {
+        return new DirectMessage(n.path("seq").asLong(), str(n, "id"), str(n, "from"), str(n, "name"),
+                str(n, "to"), n.path("text").asText(""), n.path("ts").asLong());
+    }
+
     private static String str(JsonNode n, String field) {
         JsonNode v = n.get(field);
         return v == null || v.isNull() ? null : v.asText();
@@ -100,9 +114,10 @@ final class Codec {
         return v == null || v.isNull() ? null : v.asLong();
     }
 
-    static String join(String id, String room, Long since) {
+    static String join(String id, String room, Long since, String epoch) {
         ObjectNode f = frame("join", id).put("room", room);
         if (since != null) f.put("since", since);
+        if (since != null && epoch != null) f.put("epoch", epoch);
         return f.toString();
     }
 
@@ -123,6 +138,27 @@ final class Codec {
         if (before != null) f.put("before", before);
         if (limit != null) f.put("limit", limit);
         return f.toString();
+    }
+
+    static String dmHistory(String id, Long before, Integer limit) {
+        ObjectNode f = frame("dm_history", id);
+        if (before != null) f.put("before", before);
+        if (limit != null) f.put("limit", limit);
+        return f.toString();
+    }
+
+    /** True when the string holds a lone surrogate: not Unicode, so the server refuses it (and UTF-8 cannot carry it). */
+    static boolean hasLoneSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) i++;
+                else return true;
+            } else if (Character.isLowSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static ObjectNode frame(String type, String id) {

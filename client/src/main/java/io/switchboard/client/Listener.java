@@ -3,8 +3,8 @@ package io.switchboard.client;
 /**
  * Receives what the server sends. Every method has an empty default, so implement only what you need.
  *
- * <p>All calls of one client come on that client's callback thread, one at a time and in order: room messages in
- * seq order, each exactly once (also across reconnects). A slow callback delays later callbacks but not the
+ * <p>All calls of one client come on that client's callback thread, one at a time and in order: room messages and
+ * direct messages in seq order, each exactly once (also across reconnects). A slow callback delays later callbacks but not the
  * protocol (acks, heartbeats, reconnects). Do not block a callback waiting on a future of the same client: futures
  * complete on this same thread. Exceptions thrown by a callback are logged and otherwise ignored.
  */
@@ -13,10 +13,17 @@ public interface Listener {
     default void onMessage(Message message) {}
 
     /**
-     * A direct message to this user, or the echo of one this user sent; each once, in the order the server sends
-     * them (seq order, except that the server may send an offline message just after a newer live one).
+     * A direct message to this user, or the echo of one this user sent: each once, in the order of the user's
+     * direct-message stream ({@link DirectMessage#seq()}), also across reconnects (the client resumes the stream
+     * where delivery stopped).
      */
     default void onDirectMessage(DirectMessage message) {}
+
+    /**
+     * The server's sequence of a room (or of the direct-message stream, {@link Reset#directMessages()}) is not the
+     * one the client had a position in. Drop what you showed of it: the newest messages come again next, in order.
+     */
+    default void onReset(Reset reset) {}
 
     default void onPresence(Presence presence) {}
 

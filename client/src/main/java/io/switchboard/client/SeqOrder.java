@@ -6,7 +6,7 @@ import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
 /**
- * Delivery order of one room: drops what was already delivered or is already held, holds what arrives early, hands
+ * Delivery order of one room or of a direct-message stream: drops what was already delivered or is already held, holds what arrives early, hands
  * out the contiguous run after the last delivered seq, and names the gap that blocks the rest. Not thread-safe.
  */
 final class SeqOrder<T> {
@@ -52,9 +52,14 @@ final class SeqOrder<T> {
         return first > delivered + 1 ? new Gap(delivered + 1, first - 1) : null;
     }
 
-    /** Gives up on the current gap (the seqs do not exist): delivery continues at the first held item. */
-    void skipGap() {
-        if (!held.isEmpty()) delivered = Math.max(delivered, held.firstKey() - 1);
+    /**
+     * Gives up on the seqs up to {@code seq} (they cannot be fetched): delivery continues after them, with the first
+     * held item if it follows. Never moves backwards.
+     */
+    void skipTo(long seq) {
+        if (seq <= delivered) return;
+        delivered = seq;
+        held.headMap(seq, true).clear();
     }
 
     /** Replaces a held item (for example one removed by an operator); false when that seq is not held. */

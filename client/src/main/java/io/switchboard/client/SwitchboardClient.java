@@ -2,8 +2,10 @@ package io.switchboard.client;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.URLEncoder;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -40,13 +42,19 @@ import java.util.function.Supplier;
  *       before every attempt. It stops only on {@link #close()}, on 4003 (banned), on 4001 when there is no
  *       supplier (or a fresh token is refused too), on 4002 with a fixed token, or after {@code maxTries} failed
  *       attempts in a row.</li>
- *   <li><b>Rooms</b> are rejoined with {@code since} = the last seq delivered; a gap (a replay with
- *       {@code hasMore}, or a hole seen live) is paged with {@code history}. Every room message is delivered once,
- *       in seq order. Direct messages are delivered once each (by seq), in the order the
- *       server sends them.</li>
+ *   <li><b>Rooms</b> are rejoined with {@code since} = the last seq delivered and the epoch of the room's sequence;
+ *       a gap (a replay with {@code hasMore}, or a hole seen live) is paged with {@code history}. Every room
+ *       message is delivered once, in seq order.</li>
+ *   <li><b>Direct messages</b> are one stream per user with its own gap-free seq: the client reconnects with
+ *       {@code dmSince} = the last position delivered (and {@code dmEpoch}), so the server replays what it missed;
+ *       a hole is paged with {@code dm_history}. Every direct message is delivered once, in stream order.</li>
+ *   <li><b>Resets</b>: when the server's epoch of a room (or of the DM stream) differs from the one the client's
+ *       position is in, or the server's latest seq is below it, the client drops the position, calls
+ *       {@link Listener#onReset(Reset)} and delivers the newest messages again ({@code resetPage} of them).</li>
  *   <li><b>Messages</b> keep their id until acked: unacked ones are sent again after a reconnect and on
  *       {@code busy}, {@code unavailable} or {@code rate_limited}; the server's dedup turns a retry of a stored
- *       message into the original ack ({@link Ack#duplicate()}). At most {@code outboxLimit} requests wait for an
+ *       message into the original ack ({@link Ack#duplicate()}). An {@code id_conflict} (the id names another
+ *       message) fails the message and is never retried. At most {@code outboxLimit} requests wait for an
  *       answer; more fail at once with {@link OutboxFullException}.</li>
  *   <li><b>Heartbeats</b>: the JDK answers the server's pings; a connection silent for twice the server's heartbeat
  *       interval is dropped and reconnected. Frames are paced below the server's rate limit.</li>
@@ -69,8 +77,9 @@ public final class SwitchboardClient implements AutoCloseable {
     private static final Backoff RETRY = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
     private static final long STABLE_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final int DEFAULT_PAGE_MAX = 200;
+    private static final int MAX_ID_CHARS = 128;
 
-    private enum Kind { SEND, DM, HISTORY, GAP }
+    private enum Kind { SEND, DM, HISTORY, DM_HISTORY, GAP }
 
     /** A frame that waits for its answer (ack or history) and is sent again until it gets one. */
     private static final class Request {
@@ -79,16 +88,19 @@ public final class SwitchboardClient implements AutoCloseable {
         final String frame;
         final CompletableFuture<Object> future;
         final String room;
+        final Stream stream; // a GAP page: the sequence it fills
         final long before;
         ScheduledFuture<?> retry;
         int retries;
 
-        Request(Kind kind, String id, String frame, CompletableFuture<Object> future, String room, long before) {
+        Request(Kind kind, String id, String frame, CompletableFuture<Object> future, String room, Stream stream,
+                long before) {
             this.kind = kind;
             this.id = id;
             this.frame = frame;
             this.future = future;
             this.room = room;
+            this.stream = stream;
             this.before = before;
         }
 
@@ -97,18 +109,43 @@ public final class SwitchboardClient implements AutoCloseable {
         }
     }
 
+    /** A sequence delivered in seq order, once each: a room's, or the user's direct-message stream. */
+    private abstract static class Stream {
+        SeqOrder<Object> order; // null until the server named the position, unless the application gave one
+        String epoch;           // of the sequence that position is in; null while unknown
+        boolean fetching;       // a page of missing seqs is on its way
+        long fillTo;            // after a reset: the seq the re-paged messages must reach (no replay brings them)
+
+        /** The room, or null for the direct-message stream. */
+        abstract String room();
+    }
+
+    /** The user's direct-message stream. */
+    private static final class DmStream extends Stream {
+        boolean streamed;       // the server numbers DMs per user (welcome.dms); else seqs are only increasing
+        long legacyLast = -1;   // without a stream: the highest seq delivered
+
+        @Override
+        String room() {
+            return null;
+        }
+    }
+
     /** A room the application wants to be in. */
-    private static final class RoomState {
+    private static final class RoomState extends Stream {
         final String name;
-        SeqOrder<Object> order; // null until the first joined, unless the application gave a since
         boolean joined;         // joined on the current connection
-        boolean fetching;       // a gap page is on its way
         ScheduledFuture<?> retry; // a refused (busy) join is asked again
         Joined last;
         final List<CompletableFuture<Joined>> waiters = new ArrayList<>();
 
         RoomState(String name) {
             this.name = name;
+        }
+
+        @Override
+        String room() {
+            return name;
         }
     }
 
@@ -121,6 +158,7 @@ public final class SwitchboardClient implements AutoCloseable {
     private final Listener listener;
     private final HttpClient http;
     private final Duration connectTimeout;
+    private final int resetPage;
     private final String idPrefix;
     private final AtomicLong ids = new AtomicLong();
     private final AtomicInteger outstanding = new AtomicInteger();
@@ -141,7 +179,7 @@ public final class SwitchboardClient implements AutoCloseable {
     private final Map<String, RoomState> rooms = new LinkedHashMap<>();
     private final Map<String, Request> requests = new LinkedHashMap<>();
     private final Map<String, CompletableFuture<Void>> leaving = new HashMap<>();
-    private final RecentSeqs directSeen = new RecentSeqs(4096);
+    private final DmStream dms = new DmStream();
     private final ArrayDeque<String> wire = new ArrayDeque<>();
     private boolean writing;
     private Pacer pacer;
@@ -158,6 +196,11 @@ public final class SwitchboardClient implements AutoCloseable {
         this.listener = b.listener;
         this.http = b.http != null ? b.http : DefaultHttp.CLIENT;
         this.connectTimeout = b.connectTimeout;
+        this.resetPage = b.resetPage;
+        if (b.dmResume != null) {
+            dms.order = new SeqOrder<>(b.dmResume.seq());
+            dms.epoch = b.dmResume.epoch();
+        }
         byte[] seed = new byte[9];
         SEED.nextBytes(seed);
         this.idPrefix = Base64.getUrlEncoder().withoutPadding().encodeToString(seed);
@@ -204,10 +247,25 @@ public final class SwitchboardClient implements AutoCloseable {
      * Has no effect on the position of a room this client already joined.
      */
     public CompletionStage<Joined> join(String room, Long since) {
-        Objects.requireNonNull(room, "room");
         if (since != null && since < 0) throw new IllegalArgumentException("since must not be negative");
+        return join(room, since, null);
+    }
+
+    /**
+     * Joins a room and resumes from a position an earlier run stored (the last seq it delivered and the epoch
+     * from {@link Joined#epoch()} or {@link Reset#current()}): every message after it is delivered, like
+     * {@link #join(String, Long)}. If the room's epoch is another one now, or its sequence is shorter, the position
+     * is dropped: {@link Listener#onReset(Reset)}, then the newest messages. Completes like {@link #join(String)}.
+     */
+    public CompletionStage<Joined> resume(String room, Position position) {
+        Objects.requireNonNull(position, "position");
+        return join(room, position.seq(), position.epoch());
+    }
+
+    private CompletionStage<Joined> join(String room, Long since, String epoch) {
+        Objects.requireNonNull(room, "room");
         CompletableFuture<Joined> f = new CompletableFuture<>();
-        if (!post(() -> joinNow(room, since, f))) f.completeExceptionally(closedException());
+        if (!post(() -> joinNow(room, since, epoch, f))) f.completeExceptionally(closedException());
         return f.minimalCompletionStage();
     }
 
@@ -229,16 +287,35 @@ public final class SwitchboardClient implements AutoCloseable {
      * ({@code not_joined}, {@code text_too_long}, ...), or with {@link ClientClosedException}.
      */
     public CompletionStage<Ack> send(String room, String text) {
-        Objects.requireNonNull(room, "room");
-        requireText(text);
-        return submit(Kind.SEND, room, id -> Codec.send(id, room, text), text);
+        return send(room, text, null);
     }
 
-    /** Sends a direct message to a user (online or not); completes like {@link #send(String, String)}. */
+    /**
+     * Sends a room message under an id the application chose (1 to 128 characters; null: the client picks one),
+     * for an application that keeps its unacked messages across restarts and sends them again under their ids. An
+     * id names one message forever: the same id with other content fails with {@link SwitchboardException}
+     * {@code id_conflict} and is not retried. Fails at once with {@code duplicate_id} when a request with this id
+     * is still waiting. Otherwise like {@link #send(String, String)}.
+     */
+    public CompletionStage<Ack> send(String room, String text, String id) {
+        Objects.requireNonNull(room, "room");
+        requireText(text);
+        return submit(Kind.SEND, room, id, i -> Codec.send(i, room, text), text, room);
+    }
+
+    /**
+     * Sends a direct message to a user (online or not); completes like {@link #send(String, String)}. The ack's
+     * seq is the message's position in the sender's own stream (its echo carries the same seq).
+     */
     public CompletionStage<Ack> dm(String user, String text) {
+        return dm(user, text, null);
+    }
+
+    /** Sends a direct message under an id the application chose; see {@link #send(String, String, String)}. */
+    public CompletionStage<Ack> dm(String user, String text, String id) {
         Objects.requireNonNull(user, "user");
         requireText(text);
-        return submit(Kind.DM, null, id -> Codec.dm(id, user, text), text);
+        return submit(Kind.DM, null, id, i -> Codec.dm(i, user, text), text, user);
     }
 
     /**
@@ -249,7 +326,19 @@ public final class SwitchboardClient implements AutoCloseable {
     public CompletionStage<History> history(String room, Long before, Integer limit) {
         Objects.requireNonNull(room, "room");
         if (limit != null && limit < 1) throw new IllegalArgumentException("limit must be positive");
-        return submit(Kind.HISTORY, room, id -> Codec.history(id, room, before, limit), null);
+        return submit(Kind.HISTORY, room, null, id -> Codec.history(id, room, before, limit), null, null);
+    }
+
+    /**
+     * A page of the user's direct-message stream (every DM the user sent or received): up to {@code limit} messages
+     * (null: the server's default, 50) with a stream position below {@code before} (null: the newest), oldest
+     * first. The stream itself is delivered live and resumed by the client; use this to show what came before
+     * (a fresh client starts at the stream's latest position). Counts against the outbox limit like
+     * {@link #history(String, Long, Integer)}.
+     */
+    public CompletionStage<DirectHistory> dmHistory(Long before, Integer limit) {
+        if (limit != null && limit < 1) throw new IllegalArgumentException("limit must be positive");
+        return submit(Kind.DM_HISTORY, null, null, id -> Codec.dmHistory(id, before, limit), null, null);
     }
 
     public State state() {
@@ -261,7 +350,7 @@ public final class SwitchboardClient implements AutoCloseable {
         return welcome;
     }
 
-    /** Requests (send, dm, history) waiting for their answer; at most {@code outboxLimit}. */
+    /** Requests (send, dm, history, dmHistory) waiting for their answer; at most {@code outboxLimit}. */
     public int pending() {
         return outstanding.get();
     }
@@ -289,10 +378,28 @@ public final class SwitchboardClient implements AutoCloseable {
         if (text.isBlank()) throw new IllegalArgumentException("text must not be blank");
     }
 
+    /** The reason an application's id cannot be used, or null; ids the client itself makes never clash with these. */
+    private static String badId(String id) {
+        if (id.isEmpty() || id.length() > MAX_ID_CHARS) return "an id has 1 to " + MAX_ID_CHARS + " characters";
+        if (id.startsWith("j.") || id.startsWith("l.")) return "ids starting with 'j.' or 'l.' are the client's own";
+        if (Codec.hasLoneSurrogate(id)) return "the id contains a lone surrogate (not valid Unicode)";
+        return null;
+    }
+
     @SuppressWarnings("unchecked")
-    private <T> CompletionStage<T> submit(Kind kind, String room, java.util.function.Function<String, String> frame,
-                                          String text) {
+    private <T> CompletionStage<T> submit(Kind kind, String room, String appId,
+                                          java.util.function.Function<String, String> frame, String text, String target) {
         if (state == State.CLOSED) return CompletableFuture.failedStage(closedException());
+        if (appId != null && badId(appId) != null) {
+            return CompletableFuture.failedStage(new SwitchboardException("invalid_frame", badId(appId)));
+        }
+        // Refused here: the server would refuse it too (invalid_frame, counted against the connection), and the
+        // JDK's UTF-8 encoder cannot send it at all.
+        if ((text != null && Codec.hasLoneSurrogate(text)) || (target != null && Codec.hasLoneSurrogate(target))) {
+            return CompletableFuture.failedStage(new SwitchboardException("invalid_frame",
+                    (text != null && Codec.hasLoneSurrogate(text) ? "text" : kind == Kind.DM ? "to" : "room")
+                            + " contains a lone surrogate (not valid Unicode)"));
+        }
         Welcome w = welcome;
         if (text != null && w != null) {
             int max = w.limit("textChars", Integer.MAX_VALUE);
@@ -305,9 +412,10 @@ public final class SwitchboardClient implements AutoCloseable {
             outstanding.decrementAndGet();
             return CompletableFuture.failedStage(new OutboxFullException(outboxLimit));
         }
-        String id = (kind == Kind.HISTORY ? "h-" : "") + idPrefix + "-" + ids.incrementAndGet();
+        String id = appId != null ? appId
+                : (kind == Kind.HISTORY || kind == Kind.DM_HISTORY ? "h-" : "") + idPrefix + "-" + ids.incrementAndGet();
         CompletableFuture<Object> f = new CompletableFuture<>();
-        Request r = new Request(kind, id, frame.apply(id), f, room, 0);
+        Request r = new Request(kind, id, frame.apply(id), f, room, null, 0);
         if (!post(() -> accept(r))) {
             outstanding.decrementAndGet();
             f.completeExceptionally(closedException());
@@ -321,11 +429,16 @@ public final class SwitchboardClient implements AutoCloseable {
             fail(r.future, closedException());
             return;
         }
+        if (requests.containsKey(r.id)) {
+            outstanding.decrementAndGet();
+            fail(r.future, new SwitchboardException("duplicate_id", "a request with id '" + r.id + "' is still waiting"));
+            return;
+        }
         requests.put(r.id, r);
         if (isWelcomed()) enqueue(r.frame);
     }
 
-    private void joinNow(String room, Long since, CompletableFuture<Joined> f) {
+    private void joinNow(String room, Long since, String epoch, CompletableFuture<Joined> f) {
         if (state == State.CLOSED) {
             fail(f, closedException());
             return;
@@ -333,7 +446,10 @@ public final class SwitchboardClient implements AutoCloseable {
         RoomState rs = rooms.get(room);
         if (rs == null) {
             rs = new RoomState(room);
-            if (since != null) rs.order = new SeqOrder<>(since);
+            if (since != null) {
+                rs.order = new SeqOrder<>(since);
+                rs.epoch = epoch;
+            }
             rooms.put(room, rs);
             rs.waiters.add(f);
             if (isWelcomed()) sendJoin(rs);
@@ -362,7 +478,7 @@ public final class SwitchboardClient implements AutoCloseable {
     }
 
     private void sendJoin(RoomState rs) {
-        enqueue(Codec.join("j." + rs.name, rs.name, rs.order == null ? null : rs.order.delivered()));
+        enqueue(Codec.join("j." + rs.name, rs.name, rs.order == null ? null : rs.order.delivered(), rs.epoch));
     }
 
     // --- connecting ----------------------------------------------------------------------------------------------
@@ -462,7 +578,7 @@ public final class SwitchboardClient implements AutoCloseable {
                 .connectTimeout(connectTimeout)
                 .header("Authorization", "Bearer " + token)
                 .header("User-Agent", "switchboard-java-client");
-        b.buildAsync(uri, c).whenComplete((ws, err) -> {
+        b.buildAsync(connectUri(), c).whenComplete((ws, err) -> {
             boolean posted = post(() -> {
                 if (err != null) {
                     lost(c, -1, "connect failed: " + describe(err));
@@ -479,6 +595,18 @@ public final class SwitchboardClient implements AutoCloseable {
             });
             if (!posted && ws != null) ws.abort(); // the client closed while this attempt was under way
         });
+    }
+
+    /** The endpoint, with the DM stream's position once there is one, so that the server replays what came after. */
+    private URI connectUri() {
+        if (dms.order == null) return uri;
+        StringBuilder q = new StringBuilder(uri.getRawQuery() == null ? "" : uri.getRawQuery() + "&");
+        q.append("dmSince=").append(dms.order.delivered());
+        if (dms.epoch != null) q.append("&dmEpoch=").append(URLEncoder.encode(dms.epoch, StandardCharsets.UTF_8));
+        String s = uri.toString();
+        int cut = s.indexOf('?');
+        if (cut < 0) cut = s.indexOf('#');
+        return URI.create((cut < 0 ? s : s.substring(0, cut)) + "?" + q);
     }
 
     private void heard(Conn c) {
@@ -501,6 +629,7 @@ public final class SwitchboardClient implements AutoCloseable {
             c.silenceTimer = loop.scheduleWithFixedDelay(() -> checkSilence(c), heartbeat / 2, heartbeat / 2, TimeUnit.NANOSECONDS);
         }
         setState(State.CONNECTED, null);
+        onDmPosition(w.dms());
         // Joins first: the server accepts a send right after the join frame of its room.
         for (RoomState rs : rooms.values()) sendJoin(rs);
         for (Request r : requests.values()) {
@@ -508,7 +637,41 @@ public final class SwitchboardClient implements AutoCloseable {
             r.retry = null;
             enqueue(r.frame);
         }
+        deliver(dms); // after a reset: re-page the newest
         complete(firstWelcome, w);
+    }
+
+    /** The DM stream's position from welcome: keep, start, or (epoch changed, stream shorter) reset ours. */
+    private void onDmPosition(Position p) {
+        dms.streamed = p != null;
+        if (p == null) return;
+        if (dms.order == null) {
+            dms.order = new SeqOrder<>(p.seq()); // a fresh client: live from here; older ones through dmHistory
+            dms.epoch = p.epoch();
+        } else if (mustReset(dms, p.seq(), p.epoch())) {
+            reset(dms, p.seq(), p.epoch());
+        } else if (p.epoch() != null) {
+            dms.epoch = p.epoch();
+        }
+    }
+
+    /** The spec's rule: another epoch than the stored one, or a sequence shorter than what was delivered. */
+    private static boolean mustReset(Stream s, long seq, String epoch) {
+        return (s.epoch != null && epoch != null && !s.epoch.equals(epoch)) || seq < s.order.delivered();
+    }
+
+    /**
+     * Drops the stream's position: tells the application, then delivers the newest {@code resetPage} messages
+     * again (fetched as a gap up to {@code seq}), then what follows live.
+     */
+    private void reset(Stream s, long seq, String epoch) {
+        Position dropped = new Position(s.order.delivered(), s.epoch);
+        s.order.restart(Math.max(0, seq - resetPage));
+        s.epoch = epoch;
+        s.fillTo = seq;
+        s.fetching = false;
+        Reset r = new Reset(s.room(), dropped, new Position(seq, epoch));
+        emit(l -> l.onReset(r));
     }
 
     private void checkSilence(Conn c) {
@@ -556,11 +719,11 @@ public final class SwitchboardClient implements AutoCloseable {
         pumpTimer = null;
         for (RoomState rs : rooms.values()) {
             rs.joined = false;
-            rs.fetching = false;
             cancel(rs.retry);
             rs.retry = null;
-            if (rs.order != null) rs.order.clearHeld(); // replayed again after the rejoin
+            forgetHeld(rs);
         }
+        forgetHeld(dms);
         for (Iterator<Request> it = requests.values().iterator(); it.hasNext(); ) {
             Request r = it.next();
             cancel(r.retry);
@@ -569,6 +732,13 @@ public final class SwitchboardClient implements AutoCloseable {
         }
         for (CompletableFuture<Void> f : leaving.values()) complete(f, null);
         leaving.clear();
+    }
+
+    /** Held and missing items come again: the rejoin's replay, or the DM replay after dmSince, brings them. */
+    private static void forgetHeld(Stream s) {
+        s.fetching = false;
+        s.fillTo = 0;
+        if (s.order != null) s.order.clearHeld();
     }
 
     private void terminate(int code, String reason) {
@@ -625,7 +795,7 @@ public final class SwitchboardClient implements AutoCloseable {
             if (s.room() != null && s.seq() != null) onRoomItem(s.room(), s.seq(), s);
             else emit(l -> l.onSystem(s));
         } else if (f instanceof DirectMessage d) {
-            if (directSeen.firstTime(d.seq())) emit(l -> l.onDirectMessage(d));
+            onDirect(d);
         } else if (f instanceof Ack a) {
             Request r = requests.get(a.id());
             if (r != null && (r.kind == Kind.SEND || r.kind == Kind.DM)) {
@@ -636,7 +806,13 @@ public final class SwitchboardClient implements AutoCloseable {
             Request r = h.id() == null ? null : requests.get(h.id());
             if (r == null) return;
             finish(r);
-            if (r.kind == Kind.GAP) onGapPage(r, h.history());
+            if (r.kind == Kind.GAP) onGapPage(r, h.history().messages());
+            else complete(r.future, h.history());
+        } else if (f instanceof Codec.DmHistoryFrame h) {
+            Request r = h.id() == null ? null : requests.get(h.id());
+            if (r == null) return;
+            finish(r);
+            if (r.kind == Kind.GAP) onGapPage(r, h.history().messages());
             else complete(r.future, h.history());
         } else if (f instanceof Joined j) {
             onJoined(j);
@@ -663,10 +839,11 @@ public final class SwitchboardClient implements AutoCloseable {
         rs.last = j;
         if (rs.order == null) {
             rs.order = new SeqOrder<>(j.seq());
-        } else if (j.seq() < rs.order.delivered()) {
-            report(new SwitchboardException("seq_reset", "room '" + j.room() + "' is at seq " + j.seq()
-                    + " but " + rs.order.delivered() + " was delivered; its history was reset, starting over"));
-            rs.order.restart(j.seq());
+            rs.epoch = j.epoch();
+        } else if (mustReset(rs, j.seq(), j.epoch())) {
+            reset(rs, j.seq(), j.epoch()); // the server replayed nothing: the re-page brings the newest
+        } else if (j.epoch() != null) {
+            rs.epoch = j.epoch();
         }
         emit(l -> l.onJoined(j));
         for (CompletableFuture<Joined> w : rs.waiters) complete(w, j);
@@ -695,42 +872,78 @@ public final class SwitchboardClient implements AutoCloseable {
         if (rs.order.offer(seq, item)) deliver(rs);
     }
 
-    /** Delivers what is in order, then asks for the first gap if one blocks the rest. */
-    private void deliver(RoomState rs) {
-        if (rs.order == null) return;
-        for (Object item : rs.order.drain()) emitRoomItem(item);
-        if (rs.fetching || !rs.joined || !isWelcomed()) return;
-        SeqOrder.Gap gap = rs.order.gap();
+    private void onDirect(DirectMessage d) {
+        if (!dms.streamed || dms.order == null) { // a server without DM streams: deliver each seq once, rising
+            if (d.seq() > dms.legacyLast) {
+                dms.legacyLast = d.seq();
+                emit(l -> l.onDirectMessage(d));
+            }
+            return;
+        }
+        if (dms.order.offer(d.seq(), d)) deliver(dms);
+    }
+
+    /** Seqs that must come before anything more is delivered: a hole before held items, or the rest of a re-page. */
+    private static SeqOrder.Gap missing(Stream s) {
+        SeqOrder.Gap gap = s.order.gap();
+        if (gap != null) return gap;
+        long next = s.order.delivered() + 1;
+        return s.order.held() == 0 && next <= s.fillTo ? new SeqOrder.Gap(next, s.fillTo) : null;
+    }
+
+    private boolean live(Stream s) {
+        if (s instanceof RoomState rs) return rooms.get(rs.name) == rs;
+        return true;
+    }
+
+    /** Delivers what is in order, then asks for the first missing seqs if they block the rest. */
+    private void deliver(Stream s) {
+        if (s.order == null) return;
+        for (Object item : s.order.drain()) emitItem(s, item);
+        if (s.order.delivered() >= s.fillTo) s.fillTo = 0;
+        if (s.fetching || !isWelcomed() || (s instanceof RoomState rs && !rs.joined)) return;
+        SeqOrder.Gap gap = missing(s);
         if (gap == null) return;
         // history returns the newest `limit` messages below `before`: asking for exactly the gap's first page
         // pages forwards, so delivery can start before the whole gap is in.
         long before = Math.min(gap.to() + 1, gap.from() + pageMax);
         int limit = (int) (before - gap.from());
         String id = "g-" + idPrefix + "-" + ids.incrementAndGet();
-        Request r = new Request(Kind.GAP, id, Codec.history(id, rs.name, before, limit), null, rs.name, before);
+        String frame = s.room() == null ? Codec.dmHistory(id, before, limit) : Codec.history(id, s.room(), before, limit);
+        Request r = new Request(Kind.GAP, id, frame, null, s.room(), s, before);
         requests.put(id, r);
-        rs.fetching = true;
+        s.fetching = true;
         enqueue(r.frame);
     }
 
-    private void onGapPage(Request r, History page) {
-        RoomState rs = rooms.get(r.room);
-        if (rs == null || rs.order == null) return;
-        rs.fetching = false;
-        for (Message m : page.messages()) rs.order.offer(m.seq(), m);
-        for (Object item : rs.order.drain()) emitRoomItem(item);
-        SeqOrder.Gap gap = rs.order.gap();
-        if (gap != null && gap.from() < r.before) { // the page should have covered it: those seqs do not exist
-            skipGap(rs, gap);
+    private void onGapPage(Request r, List<?> page) {
+        Stream s = r.stream;
+        if (!live(s) || s.order == null) return;
+        s.fetching = false;
+        for (Object m : page) {
+            if (m instanceof Message msg) s.order.offer(msg.seq(), msg);
+            else if (m instanceof DirectMessage d) s.order.offer(d.seq(), d);
         }
-        deliver(rs);
+        for (Object item : s.order.drain()) emitItem(s, item);
+        SeqOrder.Gap gap = missing(s);
+        if (gap != null && gap.from() < r.before) { // the page should have covered it: those seqs do not exist
+            skip(s, new SeqOrder.Gap(gap.from(), Math.min(gap.to(), r.before - 1)), null);
+        }
+        deliver(s);
     }
 
-    private void skipGap(RoomState rs, SeqOrder.Gap gap) {
-        report(new SwitchboardException("missing_messages", "room '" + rs.name + "': seq " + gap.from() + " to "
-                + gap.to() + " could not be fetched; continuing after them"));
-        rs.order.skipGap();
-        for (Object item : rs.order.drain()) emitRoomItem(item);
+    /** Gives up on seqs that cannot be fetched and goes on after them. */
+    private void skip(Stream s, SeqOrder.Gap gap, SwitchboardException why) {
+        report(new SwitchboardException("missing_messages", (s.room() == null ? "direct messages" : "room '" + s.room() + "'")
+                + ": seq " + gap.from() + " to " + gap.to() + " could not be fetched"
+                + (why == null ? "" : " (" + why.getMessage() + ")") + "; continuing after them"));
+        s.order.skipTo(gap.to());
+        for (Object item : s.order.drain()) emitItem(s, item);
+    }
+
+    private void emitItem(Stream s, Object item) {
+        if (item instanceof DirectMessage d) emit(l -> l.onDirectMessage(d));
+        else emitRoomItem(item);
     }
 
     private void emitRoomItem(Object item) {
@@ -774,14 +987,18 @@ public final class SwitchboardClient implements AutoCloseable {
                     scheduleRetry(r, e.code());
                 } else if (r.kind == Kind.GAP) {
                     finish(r);
-                    RoomState rs = rooms.get(r.room);
-                    if (rs != null && rs.order != null) {
-                        rs.fetching = false;
-                        report(ex);
-                        SeqOrder.Gap gap = rs.order.gap();
-                        if (gap != null) skipGap(rs, gap);
-                        deliver(rs);
+                    Stream s = r.stream;
+                    if (live(s) && s.order != null) {
+                        s.fetching = false;
+                        SeqOrder.Gap gap = missing(s);
+                        if (gap != null) skip(s, gap, ex);
+                        deliver(s);
                     }
+                } else if ("id_conflict".equals(e.code())) {
+                    // The id already names another message: sending it again can never succeed.
+                    finish(r);
+                    fail(r.future, new SwitchboardException("id_conflict", "id '" + id + "' already names another "
+                            + "message of this user; this one was not stored (" + e.message() + ")"));
                 } else {
                     finish(r);
                     fail(r.future, ex);
@@ -980,6 +1197,8 @@ public final class SwitchboardClient implements AutoCloseable {
         private Listener listener = new Listener() {};
         private HttpClient http;
         private Duration connectTimeout = Duration.ofSeconds(10);
+        private int resetPage = 50;
+        private Position dmResume;
 
         private Builder(URI uri) {
             this.uri = Objects.requireNonNull(uri, "uri");
@@ -1044,6 +1263,27 @@ public final class SwitchboardClient implements AutoCloseable {
         public Builder connectTimeout(Duration timeout) {
             if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("timeout must be positive");
             this.connectTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How many of the newest messages the client delivers again after a reset ({@link Listener#onReset}) of a
+         * room or of the DM stream (default 50; 0: none, the application pages history itself).
+         */
+        public Builder resetPage(int messages) {
+            if (messages < 0) throw new IllegalArgumentException("resetPage must not be negative");
+            this.resetPage = messages;
+            return this;
+        }
+
+        /**
+         * Resumes the direct-message stream from a position an earlier run stored (the seq of the last
+         * {@link DirectMessage} it delivered, and the epoch from {@link Welcome#dms()} or {@link Reset#current()}):
+         * the first connection asks the server for every DM after it. Without it, the client starts at the
+         * stream's latest position and older DMs are read with {@link SwitchboardClient#dmHistory(Long, Integer)}.
+         */
+        public Builder dmResume(Position position) {
+            this.dmResume = Objects.requireNonNull(position, "position");
             return this;
         }
 

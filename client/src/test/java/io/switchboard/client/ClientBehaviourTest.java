@@ -70,6 +70,11 @@ class ClientBehaviourTest {
         }
 
         @Override
+        public void onReset(Reset reset) {
+            add(reset);
+        }
+
+        @Override
         public synchronized void onStateChange(State state, String reason) {
             states.add(state + (reason == null ? "" : " " + reason));
             threads.add(Thread.currentThread());
@@ -87,6 +92,30 @@ class ClientBehaviourTest {
                 else if (e instanceof DirectMessage d) out.add(d.seq());
             }
             return out;
+        }
+
+        /** Direct-message seqs and resets ("reset"), in delivery order. */
+        synchronized List<Object> dmLog() {
+            List<Object> out = new ArrayList<>();
+            for (Object e : events) {
+                if (e instanceof DirectMessage d) out.add(d.seq());
+                else if (e instanceof Reset x && x.directMessages()) out.add("reset");
+            }
+            return out;
+        }
+
+        /** Room seqs and resets ("reset"), in delivery order. */
+        synchronized List<Object> roomLog() {
+            List<Object> out = new ArrayList<>();
+            for (Object e : events) {
+                if (e instanceof Message m) out.add(m.seq());
+                else if (e instanceof Reset x && !x.directMessages()) out.add("reset");
+            }
+            return out;
+        }
+
+        synchronized List<Reset> resets() {
+            return events.stream().filter(e -> e instanceof Reset).map(e -> (Reset) e).toList();
         }
 
         synchronized List<String> states() {
@@ -257,18 +286,272 @@ class ClientBehaviourTest {
         assertEquals(0, c.pending());
     }
 
+    private static String dm(long seq, String id) {
+        return "{\"type\":\"dm\",\"seq\":" + seq + ",\"id\":\"" + id + "\",\"from\":\"bob\",\"to\":\"u\",\"text\":\"hi\",\"ts\":1}";
+    }
+
+    private static String dmHistory(String id, long... seqs) {
+        StringBuilder ms = new StringBuilder();
+        for (long seq : seqs) ms.append(ms.length() == 0 ? "" : ",").append(dm(seq, "d" + seq));
+        return "{\"type\":\"dm_history\",\"id\":\"" + id + "\",\"messages\":[" + ms + "],\"hasMore\":true}";
+    }
+
+    private static String history(String id, String room, long... seqs) {
+        StringBuilder ms = new StringBuilder();
+        for (long seq : seqs) ms.append(ms.length() == 0 ? "" : ",").append(message(room, seq, "m" + seq, String.valueOf(seq)));
+        return "{\"type\":\"history\",\"id\":\"" + id + "\",\"room\":\"" + room + "\",\"messages\":[" + ms + "],\"hasMore\":true}";
+    }
+
+    private static String joined(String room, long seq, String epoch) {
+        return "{\"type\":\"joined\",\"room\":\"" + room + "\",\"seq\":" + seq + ",\"members\":[\"u\"],\"epoch\":\"" + epoch + "\"}";
+    }
+
+    /** Puts a marker through the client: everything the server sent before it has been handled once it arrives. */
+    private static void fence(FakeServer.Peer p, Recorder r) throws InterruptedException {
+        int before = (int) r.events().stream().filter(e -> e instanceof SystemNotice).count();
+        p.send("{\"type\":\"system\",\"text\":\"fence\",\"ts\":1}");
+        until("the fence", () -> r.events().stream().filter(e -> e instanceof SystemNotice).count() > before);
+    }
+
     @Test
-    void directMessagesAreDeliveredOnceAndALateLowerSeqIsNotLost() throws Exception {
+    void directMessagesResumeAfterAReconnectFromTheLastDeliveredPositionExactlyOnce() throws Exception {
         Recorder r = new Recorder();
         SwitchboardClient c = client(r);
         c.connect();
+        FakeServer.Peer p1 = server.acceptWelcomed("u", 30, 4, "e1");
+        assertFalse(p1.query.containsKey("dmSince"), "a fresh client asks for nothing old: " + p1.query);
+        for (long seq : new long[] {4, 5, 6, 6}) p1.send(dm(seq, "d" + seq)); // 4 is the welcome's position: old
+        until("5 and 6", () -> r.dmLog().size() == 2);
+        p1.close(1001, "going_away");
+
+        FakeServer.Peer p2 = server.acceptWelcomed("u", 30, 8, "e1");
+        assertEquals("6", p2.query.get("dmSince"), "resumes after the last delivered");
+        assertEquals("e1", p2.query.get("dmEpoch"));
+        for (long seq : new long[] {6, 7, 8, 9}) p2.send(dm(seq, "d" + seq)); // the replay, then a live one
+        fence(p2, r);
+        assertEquals(List.of(5L, 6L, 7L, 8L, 9L), r.dmLog(), "no gap, no duplicate");
+        assertTrue(p2.quietFor(Duration.ofMillis(200)), "nothing is fetched: the replay covered it");
+        assertTrue(r.resets().isEmpty());
+    }
+
+    @Test
+    void aStoredDmPositionIsResumedOnTheFirstConnectionAndAFreshClientPagesDmHistoryOnRequest() throws Exception {
+        Recorder r = new Recorder();
+        SwitchboardClient resumed = SwitchboardClient.builder(server.uri()).token("t").listener(r)
+                .dmResume(new Position(41, "x7/Kq+")).build();
+        clients.add(resumed);
+        resumed.connect();
+        FakeServer.Peer p = server.acceptWelcomed("u", 30, 43, "x7/Kq+");
+        assertEquals("41", p.query.get("dmSince"));
+        assertEquals("x7/Kq+", p.query.get("dmEpoch"), "the epoch travels URL-encoded");
+        p.send(dm(42, "d42"));
+        p.send(dm(43, "d43"));
+        until("the replay", () -> r.dmLog().size() == 2);
+        assertEquals(List.of(42L, 43L), r.dmLog());
+
+        Recorder fresh = new Recorder();
+        SwitchboardClient c = client(fresh);
+        c.connect();
+        FakeServer.Peer q = server.acceptWelcomed("u", 30, 43, "x7/Kq+");
+        assertFalse(q.query.containsKey("dmSince"));
+        CompletionStage<DirectHistory> page = c.dmHistory(null, 2);
+        JsonNode ask = q.expect("dm_history");
+        assertEquals(2, ask.get("limit").asInt());
+        assertFalse(ask.has("before"), "the newest");
+        q.send(dmHistory(ask.get("id").asText(), 42, 43));
+        DirectHistory h = await(page);
+        assertEquals(List.of(42L, 43L), h.messages().stream().map(DirectMessage::seq).toList());
+        assertTrue(h.hasMore());
+        fence(q, fresh);
+        assertEquals(List.of(), fresh.dmLog(), "a history page is the application's, not delivered as live DMs");
+        assertEquals(0, c.pending());
+    }
+
+    @Test
+    void aHoleInTheDmStreamIsFetchedWithDmHistoryBeforeLaterDmsAreDelivered() throws Exception {
+        Recorder r = new Recorder();
+        SwitchboardClient c = client(r);
+        c.connect();
+        FakeServer.Peer p = server.acceptWelcomed("u", 30, 2, "e1");
+        p.send(dm(3, "d3"));
+        p.send(dm(6, "d6"));
+        JsonNode ask = p.expect("dm_history");
+        assertEquals(6, ask.get("before").asLong());
+        assertEquals(2, ask.get("limit").asInt());
+        p.send(dmHistory(ask.get("id").asText(), 4, 5));
+        until("four DMs", () -> r.dmLog().size() == 4);
+        assertEquals(List.of(3L, 4L, 5L, 6L), r.dmLog());
+    }
+
+    @Test
+    void aNewDmEpochDropsThePositionTellsTheApplicationAndRePagesTheNewest() throws Exception {
+        Recorder r = new Recorder();
+        SwitchboardClient c = SwitchboardClient.builder(server.uri()).token("t").listener(r)
+                .reconnect(Duration.ofMillis(10), Duration.ofMillis(50), 0).resetPage(4).build();
+        clients.add(c);
+        c.connect();
+        FakeServer.Peer p1 = server.acceptWelcomed("u", 30, 10, "e1");
+        p1.send(dm(11, "d11"));
+        until("11", () -> r.dmLog().size() == 1);
+        p1.close(1001, "going_away");
+
+        FakeServer.Peer p2 = server.acceptWelcomed("u", 30, 20, "e2"); // restored from a backup: another epoch
+        assertEquals("11", p2.query.get("dmSince"));
+        JsonNode first = p2.expect("dm_history"); // the newest 4 (16..20... 17..20), forwards in pages of 3
+        assertEquals(20, first.get("before").asLong());
+        assertEquals(3, first.get("limit").asInt());
+        p2.send(dm(21, "d21")); // live meanwhile: held until the page is in
+        p2.send(dmHistory(first.get("id").asText(), 17, 18, 19));
+        JsonNode second = p2.expect("dm_history");
+        assertEquals(21, second.get("before").asLong());
+        assertEquals(1, second.get("limit").asInt());
+        p2.send(dmHistory(second.get("id").asText(), 20));
+        until("the re-paged and the live", () -> r.dmLog().size() == 7);
+        assertEquals(List.of(11L, "reset", 17L, 18L, 19L, 20L, 21L), r.dmLog());
+        Reset reset = r.resets().get(0);
+        assertEquals(new Reset(null, new Position(11, "e1"), new Position(20, "e2")), reset);
+        assertEquals(new Position(20, "e2"), c.welcome().dms());
+
+        p2.close(1001, "going_away");
+        FakeServer.Peer p3 = server.acceptWelcomed("u", 30, 21, "e2");
+        assertEquals("21", p3.query.get("dmSince"), "the new position, in the new epoch");
+        assertEquals("e2", p3.query.get("dmEpoch"));
+    }
+
+    @Test
+    void aDmStreamShorterThanThePositionResetsToo() throws Exception {
+        Recorder r = new Recorder();
+        SwitchboardClient c = SwitchboardClient.builder(server.uri()).token("t").listener(r)
+                .dmResume(new Position(9, "e1")).resetPage(0).build();
+        clients.add(c);
+        c.connect();
+        FakeServer.Peer p = server.acceptWelcomed("u", 30, 5, "e1"); // same epoch, but only 5 long
+        assertEquals("9", p.query.get("dmSince"));
+        until("the reset", () -> r.resets().size() == 1);
+        assertEquals(new Reset(null, new Position(9, "e1"), new Position(5, "e1")), r.resets().get(0));
+        p.send(dm(6, "d6"));
+        until("6", () -> r.dmLog().size() == 2);
+        assertEquals(List.of("reset", 6L), r.dmLog(), "resetPage 0: nothing re-paged, live from the server's position");
+        assertTrue(p.quietFor(Duration.ofMillis(200)), "no history asked for");
+    }
+
+    @Test
+    void aRoomInAnotherEpochIsResetAndItsNewestMessagesRePaged() throws Exception {
+        Recorder r = new Recorder();
+        SwitchboardClient c = SwitchboardClient.builder(server.uri()).token("t").listener(r)
+                .reconnect(Duration.ofMillis(10), Duration.ofMillis(50), 0).resetPage(3).build();
+        clients.add(c);
+        c.connect();
+        FakeServer.Peer p1 = server.acceptWelcomed("u", 30);
+        CompletionStage<Joined> joined = c.join("r");
+        assertFalse(p1.expect("join").has("epoch"), "no position, no epoch");
+        p1.send(joined("r", 5, "e1"));
+        assertEquals("e1", await(joined).epoch());
+        p1.send(message("r", 6, "m6", "six"));
+        until("6", () -> r.roomLog().size() == 1);
+        p1.close(1001, "going_away");
+
+        FakeServer.Peer p2 = server.acceptWelcomed("u", 30);
+        JsonNode join = p2.expect("join");
+        assertEquals(6, join.get("since").asLong());
+        assertEquals("e1", join.get("epoch").asText(), "the position's epoch goes with it");
+        p2.send(joined("r", 9, "e2")); // the server replays nothing from another epoch
+        JsonNode page = p2.expect("history");
+        assertEquals(10, page.get("before").asLong());
+        assertEquals(3, page.get("limit").asInt());
+        p2.send(history(page.get("id").asText(), "r", 7, 8, 9));
+        p2.send(message("r", 10, "m10", "ten"));
+        until("the re-paged and the live", () -> r.roomLog().size() == 6);
+        assertEquals(List.of(6L, "reset", 7L, 8L, 9L, 10L), r.roomLog());
+        assertEquals(new Reset("r", new Position(6, "e1"), new Position(9, "e2")), r.resets().get(0));
+
+        p2.close(1001, "going_away");
+        FakeServer.Peer p3 = server.acceptWelcomed("u", 30);
+        JsonNode again = p3.expect("join");
+        assertEquals(10, again.get("since").asLong());
+        assertEquals("e2", again.get("epoch").asText());
+    }
+
+    @Test
+    void aRoomWhoseSequenceIsBelowThePositionIsResetAndAStoredPositionInTheSameEpochIsNot() throws Exception {
+        Recorder r = new Recorder();
+        SwitchboardClient c = SwitchboardClient.builder(server.uri()).token("t").listener(r).resetPage(2).build();
+        clients.add(c);
+        c.connect();
         FakeServer.Peer p = server.acceptWelcomed("u", 30);
-        for (long seq : new long[] {5, 5, 3, 9}) {
-            p.send("{\"type\":\"dm\",\"seq\":" + seq + ",\"id\":\"d" + seq + "\",\"from\":\"bob\",\"to\":\"u\",\"text\":\"hi\",\"ts\":1}");
+        CompletionStage<Joined> shorter = c.resume("short", new Position(8, "e1"));
+        CompletionStage<Joined> same = c.resume("same", new Position(3, "e1"));
+        JsonNode j1 = p.expect("join");
+        JsonNode j2 = p.expect("join");
+        assertEquals(8, j1.get("since").asLong());
+        assertEquals("e1", j1.get("epoch").asText());
+        assertEquals("e1", j2.get("epoch").asText());
+        p.send(joined("short", 4, "e1")); // same epoch, but shorter than what was delivered
+        p.send(joined("same", 4, "e1"));
+        p.send(message("same", 4, "s4", "four")); // the replay
+        JsonNode page = p.expect("history");
+        assertEquals("short", page.get("room").asText());
+        assertEquals(5, page.get("before").asLong());
+        assertEquals(2, page.get("limit").asInt());
+        p.send(history(page.get("id").asText(), "short", 3, 4));
+        await(shorter);
+        await(same);
+        until("three messages", () -> r.seqs().size() == 3);
+        assertEquals(List.of(new Reset("short", new Position(8, "e1"), new Position(4, "e1"))), r.resets());
+        List<String> delivered = r.events().stream().filter(e -> e instanceof Message).map(e -> ((Message) e).room()
+                + ((Message) e).seq()).toList();
+        assertTrue(delivered.containsAll(List.of("short3", "short4", "same4")), delivered.toString());
+    }
+
+    @Test
+    void anIdConflictFailsTheMessageClearlyAndItIsNeverSentAgain() throws Exception {
+        Recorder r = new Recorder();
+        SwitchboardClient c = client(r);
+        FakeServer.Peer p1 = connectedIn(c, "r", 0);
+        CompletionStage<Ack> send = c.send("r", "other text", "fixed-1");
+        CompletionStage<Ack> dm = c.dm("bob", "hi", "fixed-2");
+        CompletionStage<Ack> fine = c.send("r", "fine", "fixed-3");
+        assertEquals("fixed-1", p1.expect("send").get("id").asText());
+        assertEquals("fixed-2", p1.expect("dm").get("id").asText());
+        assertEquals("fixed-3", p1.expect("send").get("id").asText());
+        p1.send("{\"type\":\"error\",\"code\":\"id_conflict\",\"message\":\"id fixed-1 names another message\",\"id\":\"fixed-1\"}");
+        p1.send("{\"type\":\"error\",\"code\":\"id_conflict\",\"message\":\"id fixed-2 names another message\",\"id\":\"fixed-2\"}");
+        for (CompletionStage<Ack> failed : List.of(send, dm)) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> await(failed));
+            SwitchboardException x = assertInstanceOf(SwitchboardException.class, e.getCause());
+            assertEquals("id_conflict", x.code());
+            assertTrue(x.getMessage().contains("already names another message"), x.getMessage());
         }
-        p.send("{\"type\":\"system\",\"text\":\"fence\",\"ts\":1}");
-        until("the fence", () -> r.events().stream().anyMatch(e -> e instanceof SystemNotice));
-        assertEquals(List.of(5L, 3L, 9L), r.seqs(), "the duplicate 5 is dropped; 3 was never seen, so it is delivered");
+        assertEquals(1, c.pending(), "only the unacked good one waits");
+        assertTrue(p1.quietFor(Duration.ofMillis(200)), "not retried on this connection");
+
+        p1.close(1001, "going_away");
+        FakeServer.Peer p2 = server.acceptWelcomed("u", 30);
+        p2.expect("join");
+        JsonNode resent = p2.expect("send");
+        assertEquals("fixed-3", resent.get("id").asText(), "the unacked one is sent again");
+        assertTrue(p2.quietFor(Duration.ofMillis(300)), "the conflicting ones are not sent again after a reconnect");
+        p2.send("{\"type\":\"ack\",\"id\":\"fixed-3\",\"room\":\"r\",\"seq\":1,\"ts\":1}");
+        assertEquals(1, await(fine).seq());
+    }
+
+    @Test
+    void invalidUnicodeAndUnusableIdsAreRefusedBeforeAnythingIsSent() throws Exception {
+        Recorder r = new Recorder();
+        SwitchboardClient c = client(r);
+        FakeServer.Peer p = connectedIn(c, "r", 0);
+        CompletionStage<Ack> waiting = c.send("r", "first", "mine");
+        p.expect("send");
+        for (CompletionStage<Ack> refused : List.of(c.send("r", "half an emoji \ud83d"), c.dm("b\udc00b", "hi"),
+                c.send("r", "x", "j.r"), c.send("r", "x", ""), c.send("r", "again", "mine"))) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> await(refused));
+            String code = assertInstanceOf(SwitchboardException.class, e.getCause()).code();
+            assertTrue(code.equals("invalid_frame") || code.equals("duplicate_id"), code);
+        }
+        assertTrue(p.quietFor(Duration.ofMillis(200)), "nothing reached the server");
+        p.send("{\"type\":\"ack\",\"id\":\"mine\",\"room\":\"r\",\"seq\":1,\"ts\":1}");
+        assertEquals(1, await(waiting).seq());
+        assertEquals(0, c.pending());
     }
 
     @Test

@@ -18,19 +18,22 @@ class CodecTest {
     void welcome() {
         Welcome w = (Welcome) Codec.decode("{\"type\":\"welcome\",\"connectionId\":\"Gk3x9Qm2aB7c\",\"user\":\"alice\","
                 + "\"name\":\"Alice\",\"serverTime\":1763708400000,\"heartbeat\":25,\"limits\":{\"frameBytes\":16384,"
-                + "\"textChars\":4000,\"ratePerSecond\":20,\"burst\":40,\"roomsPerConnection\":50,\"historyPageMax\":200}}");
+                + "\"textChars\":4000,\"ratePerSecond\":20,\"burst\":40,\"roomsPerConnection\":50,\"historyPageMax\":200},"
+                + "\"dms\":{\"seq\":41,\"epoch\":\"x7Kq\"}}");
         assertEquals(new Welcome("Gk3x9Qm2aB7c", "alice", "Alice", 1763708400000L, Duration.ofSeconds(25),
                 Map.of("frameBytes", 16384, "textChars", 4000, "ratePerSecond", 20, "burst", 40,
-                        "roomsPerConnection", 50, "historyPageMax", 200)), w);
+                        "roomsPerConnection", 50, "historyPageMax", 200), new Position(41, "x7Kq")), w);
         assertEquals(7, w.limit("missing", 7));
+        assertEquals(null, ((Welcome) Codec.decode("{\"type\":\"welcome\",\"user\":\"a\",\"limits\":{}}")).dms(),
+                "a server without DM streams");
     }
 
     @Test
     void joinedWithAndWithoutReplay() {
-        assertEquals(new Joined("lobby", 43, List.of("alice", "bob"), 2, false, 42L), Codec.decode(
+        assertEquals(new Joined("lobby", 43, List.of("alice", "bob"), 2, false, 42L, "Qe2x"), Codec.decode(
                 "{\"type\":\"joined\",\"id\":\"j1\",\"room\":\"lobby\",\"seq\":43,\"members\":[\"alice\",\"bob\"],"
-                        + "\"replayed\":2,\"hasMore\":false,\"firstReplayed\":42}"));
-        assertEquals(new Joined("lobby", 43, List.of(), 0, false, null),
+                        + "\"replayed\":2,\"hasMore\":false,\"firstReplayed\":42,\"epoch\":\"Qe2x\"}"));
+        assertEquals(new Joined("lobby", 43, List.of(), 0, false, null, null),
                 Codec.decode("{\"type\":\"joined\",\"room\":\"lobby\",\"seq\":43,\"members\":[]}"));
     }
 
@@ -59,6 +62,27 @@ class CodecTest {
     }
 
     @Test
+    void directMessageHistoryAndIdConflicts() {
+        Codec.DmHistoryFrame h = (Codec.DmHistoryFrame) Codec.decode("{\"type\":\"dm_history\",\"id\":\"h2\",\"messages\":["
+                + "{\"type\":\"dm\",\"seq\":6,\"id\":\"b-1\",\"from\":\"bob\",\"to\":\"alice\",\"text\":\"hi\",\"ts\":1},"
+                + "{\"type\":\"dm\",\"seq\":7,\"id\":\"a-2\",\"from\":\"alice\",\"name\":\"Alice\",\"to\":\"carol\",\"text\":\"lunch?\",\"ts\":2}],"
+                + "\"hasMore\":true}");
+        assertEquals("h2", h.id());
+        assertEquals(new DirectHistory(List.of(new DirectMessage(6, "b-1", "bob", null, "alice", "hi", 1),
+                new DirectMessage(7, "a-2", "alice", "Alice", "carol", "lunch?", 2)), true), h.history());
+        assertEquals(new Codec.ErrorFrame("id_conflict", "id a-2 names another message", "a-2"), Codec.decode(
+                "{\"type\":\"error\",\"code\":\"id_conflict\",\"message\":\"id a-2 names another message\",\"id\":\"a-2\"}"));
+    }
+
+    @Test
+    void loneSurrogatesAreFoundAndPairsAreNot() {
+        assertEquals(false, Codec.hasLoneSurrogate("caf\u00e9 \ud83d\ude00"));
+        assertEquals(true, Codec.hasLoneSurrogate("a\ud83d"));
+        assertEquals(true, Codec.hasLoneSurrogate("\ude00b"));
+        assertEquals(true, Codec.hasLoneSurrogate("\ud83d\ud83d\ude00"));
+    }
+
+    @Test
     void noticesAndModeration() {
         assertEquals(new Presence("lobby", "bob", "join"), Codec.decode("{\"type\":\"presence\",\"room\":\"lobby\",\"user\":\"bob\",\"event\":\"join\"}"));
         assertEquals(new SystemNotice("maintenance", "lobby", 9L, 3),
@@ -84,8 +108,13 @@ class CodecTest {
     @Test
     void clientFrames() throws Exception {
         assertEquals(JSON.readTree("{\"type\":\"join\",\"id\":\"j\",\"room\":\"lobby\",\"since\":41}"),
-                JSON.readTree(Codec.join("j", "lobby", 41L)));
-        assertEquals(JSON.readTree("{\"type\":\"join\",\"id\":\"j\",\"room\":\"lobby\"}"), JSON.readTree(Codec.join("j", "lobby", null)));
+                JSON.readTree(Codec.join("j", "lobby", 41L, null)));
+        assertEquals(JSON.readTree("{\"type\":\"join\",\"id\":\"j\",\"room\":\"lobby\",\"since\":41,\"epoch\":\"Qe2x\"}"),
+                JSON.readTree(Codec.join("j", "lobby", 41L, "Qe2x")));
+        assertEquals(JSON.readTree("{\"type\":\"join\",\"id\":\"j\",\"room\":\"lobby\"}"), JSON.readTree(Codec.join("j", "lobby", null, null)));
+        assertEquals(JSON.readTree("{\"type\":\"dm_history\",\"id\":\"h\",\"before\":42,\"limit\":10}"),
+                JSON.readTree(Codec.dmHistory("h", 42L, 10)));
+        assertEquals(JSON.readTree("{\"type\":\"dm_history\",\"id\":\"h\"}"), JSON.readTree(Codec.dmHistory("h", null, null)));
         assertEquals(JSON.readTree("{\"type\":\"leave\",\"id\":\"l\",\"room\":\"lobby\"}"), JSON.readTree(Codec.leave("l", "lobby")));
         assertEquals(JSON.readTree("{\"type\":\"send\",\"id\":\"a-1\",\"room\":\"lobby\",\"text\":\"say \\\"hi\\\"\"}"),
                 JSON.readTree(Codec.send("a-1", "lobby", "say \"hi\"")));

@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -71,12 +72,21 @@ final class FakeServer implements AutoCloseable {
         return accept(WAIT);
     }
 
-    /** Accepts a connection and sends it a welcome with this heartbeat (seconds) and generous limits. */
+    /**
+     * Accepts a connection and sends it a welcome with this heartbeat (seconds), generous limits (history pages of
+     * at most 3) and an empty direct-message stream in epoch "e0".
+     */
     Peer acceptWelcomed(String user, int heartbeatSeconds) throws InterruptedException {
+        return acceptWelcomed(user, heartbeatSeconds, 0, "e0");
+    }
+
+    /** Like {@link #acceptWelcomed(String, int)}, with the DM stream at {@code dmSeq} in {@code dmEpoch}. */
+    Peer acceptWelcomed(String user, int heartbeatSeconds, long dmSeq, String dmEpoch) throws InterruptedException {
         Peer p = accept();
         p.send("{\"type\":\"welcome\",\"connectionId\":\"c" + peers.size() + "\",\"user\":\"" + user
                 + "\",\"serverTime\":1,\"heartbeat\":" + heartbeatSeconds + ",\"limits\":{\"frameBytes\":16384,"
-                + "\"textChars\":100,\"ratePerSecond\":1000,\"burst\":1000,\"roomsPerConnection\":50,\"historyPageMax\":3}}");
+                + "\"textChars\":100,\"ratePerSecond\":1000,\"burst\":1000,\"roomsPerConnection\":50,\"historyPageMax\":3},"
+                + "\"dms\":{\"seq\":" + dmSeq + ",\"epoch\":\"" + dmEpoch + "\"}}");
         return p;
     }
 
@@ -95,6 +105,8 @@ final class FakeServer implements AutoCloseable {
     /** One client connection. */
     static final class Peer {
         final Map<String, String> headers = new HashMap<>();
+        /** The request's query parameters (decoded), e.g. dmSince and dmEpoch. */
+        final Map<String, String> query = new HashMap<>();
         private final Socket socket;
         private final OutputStream out;
         private final LinkedBlockingQueue<String> frames = new LinkedBlockingQueue<>();
@@ -119,6 +131,15 @@ final class FakeServer implements AutoCloseable {
                 head.write(b);
             }
             String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
+            String target = lines[0].split(" ")[1];
+            int q = target.indexOf('?');
+            if (q >= 0) {
+                for (String pair : target.substring(q + 1).split("&")) {
+                    int eq = pair.indexOf('=');
+                    if (eq > 0) query.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
             for (int i = 1; i < lines.length; i++) {
                 int colon = lines[i].indexOf(':');
                 if (colon > 0) headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());

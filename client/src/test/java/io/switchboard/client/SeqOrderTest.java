@@ -63,9 +63,19 @@ class SeqOrderTest {
         SeqOrder<String> o = new SeqOrder<>(3);
         o.offer(7, "g");
         o.offer(8, "h");
-        o.skipGap();
+        o.skipTo(6);
         assertEquals(List.of("g", "h"), o.drain());
         assertEquals(8, o.delivered());
+        o.skipTo(2);
+        assertEquals(8, o.delivered(), "never backwards");
+    }
+
+    @Test
+    void skippingPartOfAGapKeepsTheRestMissing() {
+        SeqOrder<String> o = new SeqOrder<>(0);
+        o.offer(9, "i");
+        o.skipTo(4);
+        assertEquals(new SeqOrder.Gap(5, 8), o.gap());
     }
 
     @Test
