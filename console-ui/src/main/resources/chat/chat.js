@@ -249,6 +249,17 @@ async function join(e) {
     else members.delete(p.user);
     renderMembers();
   });
+  c.on('reset', (r) => {
+    // The server's log of the room is another one now (restored from a backup, reset by an operator): what is
+    // shown is not its history any more. The client delivers the newest messages again right after this.
+    if (r.room !== room) return;
+    for (const li of [...list().children]) {
+      if (li.dataset.state === 'pending') continue; // not stored yet: it is sent again and stays ours
+      if (li.dataset.seq) bySeq.delete(Number(li.dataset.seq));
+      if (li.dataset.id) own.delete(li.dataset.id);
+      li.remove();
+    }
+  });
   c.on('message', showMessage);
   c.on('system', (s) => {
     if (s.room === room && typeof s.seq === 'number') showMessage({ ...s, from: 'system' });

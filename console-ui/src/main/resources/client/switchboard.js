@@ -1,14 +1,18 @@
 // Switchboard browser client: see docs/client-js.md
 //
 // One WebSocket to a Switchboard server that survives drops: it reconnects with exponential backoff and full
-// jitter, refreshes an expired token, re-joins its rooms with `since` and pages back what a bounded replay left
-// out, re-sends unacked messages under their original ids (the server dedups them), and delivers each room
-// message (room, seq) and each direct message (seq) at most once, in seq order. No dependencies.
+// jitter, refreshes an expired token, re-joins its rooms with `since` and `epoch` and pages back what a bounded
+// replay left out, resumes the user's direct-message stream with `dmSince`/`dmEpoch`, re-sends unacked messages
+// under their original ids (the server dedups them), and delivers each room message (room, seq) and each direct
+// message (stream seq) at most once, in seq order. When a sequence's epoch changes (or it is shorter than what was
+// delivered) it emits `reset` and re-pages the newest messages. No dependencies.
 
 const DEFAULT_RECONNECT = Object.freeze({ baseMs: 500, capMs: 30000, maxTries: Infinity });
 const DEFAULT_OUTBOX = 1000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10000;
 const DEFAULT_HEARTBEAT_S = 25;
+/** Newest messages delivered again after a room's or the DM stream's reset. */
+const DEFAULT_RESET_PAGE = 50;
 /** A connection that lasted this long counts as a success: the backoff starts again from its base. */
 const STABLE_MS = 5000;
 /** Refresh a token this close to its expiry before using it. */
@@ -33,7 +37,7 @@ export class SwitchboardError extends Error {
 /**
  * Opens a client. `url` is the WebSocket endpoint ("/ws", "ws://host/ws", or http(s) URLs, which are mapped);
  * options: {token} or {getToken: async () => token}, reconnect {baseMs, capMs, maxTries}, outboxLimit,
- * pingIntervalMs, connectTimeoutMs.
+ * pingIntervalMs, connectTimeoutMs, resetPage, and dmSince/dmEpoch (a stored DM stream position to resume from).
  */
 export function connect(url, options = {}) {
   return new SwitchboardClient(url, options);
@@ -84,6 +88,17 @@ function toWebSocketUrl(url) {
   return u;
 }
 
+/** True when the string has a lone surrogate: not Unicode, and the server refuses it (invalid_frame). */
+function hasLoneSurrogate(s) {
+  if (typeof s.isWellFormed === 'function') return !s.isWellFormed();
+  return /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
+}
+
+/** The spec's reset rule: another epoch than the stored one, or a sequence shorter than what was delivered. */
+function mustReset(stored, seq, epoch) {
+  return (stored.epoch != null && epoch != null && epoch !== stored.epoch) || seq < stored.lastSeq;
+}
+
 function checkNumber(name, value, min) {
   if (typeof value !== 'number' || Number.isNaN(value) || value < min) {
     throw new TypeError(`${name} must be a number >= ${min}, got ${value}`);
@@ -100,10 +115,11 @@ export class SwitchboardClient extends EventTarget {
   #outboxLimit;
   #pingIntervalOption;
   #connectTimeoutMs;
+  #resetPage;
 
   #state = 'connecting';
   #ws = null;
-  #epoch = 0; // grows with every socket, so that late callbacks of an old one are ignored
+  #socketGen = 0; // grows with every socket, so that late callbacks of an old one are ignored
   #welcomed = false;
   #everOpen = false;
   #openedAt = 0;
@@ -125,13 +141,14 @@ export class SwitchboardClient extends EventTarget {
   #rateStrikes = 0;
   #wire = [];
 
-  /** room → {name, lastSeq, confirmed, joinId, joinFrame, waiters, catchingUp, buffer} */
+  /** room → {name, lastSeq, epoch, confirmed, joinId, joinFrame, waiters, catchingUp, buffer} */
   #rooms = new Map();
+  /** The user's direct-message stream: last seq delivered (null: none yet), its epoch, and a catch-up in progress. */
+  #dm = { name: null, lastSeq: null, epoch: null, streamed: false, catchingUp: false, buffer: [] };
   /** id → {frame, resolve, reject, retries, queued, timer, waitingJoin}: unacked send/dm, in send order */
   #pending = new Map();
   /** id → {frame, resolve, reject, internal, retries, queued, timer}: join, leave and history requests */
   #requests = new Map();
-  #lastDmSeq = null;
   #listeners = [];
 
   user = null;
@@ -159,6 +176,13 @@ export class SwitchboardClient extends EventTarget {
     if (this.#pingIntervalOption !== null) checkNumber('pingIntervalMs', this.#pingIntervalOption, 100);
     this.#connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     checkNumber('connectTimeoutMs', this.#connectTimeoutMs, 100);
+    this.#resetPage = options.resetPage ?? DEFAULT_RESET_PAGE;
+    checkNumber('resetPage', this.#resetPage, 0);
+    if (options.dmSince !== undefined && options.dmSince !== null) {
+      checkNumber('dmSince', options.dmSince, 0);
+      this.#dm.lastSeq = options.dmSince;
+      this.#dm.epoch = options.dmEpoch ?? null;
+    }
 
     this.#listen('offline', () => this.#goOffline());
     this.#listen('online', () => this.#goOnline());
@@ -190,6 +214,17 @@ export class SwitchboardClient extends EventTarget {
     return r ? r.lastSeq : null;
   }
 
+  /** The room's position to store for a later join(room, {since, epoch}): {seq, epoch}, or null. */
+  position(room) {
+    const r = this.#rooms.get(room);
+    return r && r.lastSeq !== null ? { seq: r.lastSeq, epoch: r.epoch } : null;
+  }
+
+  /** The DM stream's position to store for a later connect(url, {dmSince: seq, dmEpoch: epoch}), or null. */
+  get dmPosition() {
+    return this.#dm.lastSeq !== null ? { seq: this.#dm.lastSeq, epoch: this.#dm.epoch } : null;
+  }
+
   /** Subscribes; the handler gets the event's detail (usually the server frame). Returns the unsubscribe function. */
   on(type, handler) {
     const listener = (e) => handler(e.detail, e);
@@ -199,9 +234,10 @@ export class SwitchboardClient extends EventTarget {
 
   /**
    * Joins a room; resolves with the `joined` frame. {since}: deliver messages after that seq (default: only new
-   * ones). After a reconnect the client re-joins by itself.
+   * ones); {epoch}: the epoch that seq belongs to (from position(room)), so that a position from another epoch is
+   * dropped (a `reset` event) instead of resumed. After a reconnect the client re-joins by itself.
    */
-  join(room, { since } = {}) {
+  join(room, { since, epoch } = {}) {
     if (this.#state === 'closed') return Promise.reject(new SwitchboardError('closed', 'client is closed'));
     const existing = this.#rooms.get(room);
     if (existing) {
@@ -209,7 +245,8 @@ export class SwitchboardClient extends EventTarget {
       return new Promise((resolve, reject) => existing.waiters.push({ resolve, reject }));
     }
     const r = {
-      name: room, lastSeq: since ?? null, confirmed: false, joinId: null, joinFrame: null, waiters: [],
+      name: room, lastSeq: since ?? null, epoch: since != null ? (epoch ?? null) : null,
+      confirmed: false, joinId: null, joinFrame: null, waiters: [],
       catchingUp: false, buffer: [],
     };
     this.#rooms.set(room, r);
@@ -248,6 +285,18 @@ export class SwitchboardClient extends EventTarget {
   /** A page of a room's history: resolves with the `history` frame (messages oldest first, hasMore). */
   history(room, { before, limit } = {}) {
     const frame = { type: 'history', room };
+    if (before !== undefined && before !== null) frame.before = before;
+    if (limit !== undefined && limit !== null) frame.limit = limit;
+    return this.#request(frame);
+  }
+
+  /**
+   * A page of the user's direct-message stream (sent and received): resolves with the `dm_history` frame
+   * (messages: dm frames with seq < before, default the newest, oldest first; hasMore). Like history(), it is not
+   * passed through the dedup gate: a fresh client shows recent DMs with it.
+   */
+  dmHistory({ before, limit } = {}) {
+    const frame = { type: 'dm_history' };
     if (before !== undefined && before !== null) frame.before = before;
     if (limit !== undefined && limit !== null) frame.limit = limit;
     return this.#request(frame);
@@ -294,19 +343,24 @@ export class SwitchboardClient extends EventTarget {
     clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = null;
     this.#setState(this.#everOpen ? 'reconnecting' : 'connecting');
-    const epoch = ++this.#epoch;
+    const gen = ++this.#socketGen;
     let token;
     try {
       token = await this.#currentToken();
     } catch (e) {
-      if (epoch !== this.#epoch || this.#state === 'closed' || this.#state === 'offline') return;
+      if (gen !== this.#socketGen || this.#state === 'closed' || this.#state === 'offline') return;
       this.#emit('error', { code: 'token_failed', message: String(e && e.message ? e.message : e) });
       this.#scheduleReconnect();
       return;
     }
-    if (epoch !== this.#epoch || this.#state === 'closed' || this.#state === 'offline') return;
+    if (gen !== this.#socketGen || this.#state === 'closed' || this.#state === 'offline') return;
     const url = new URL(this.#url);
     url.searchParams.set('token', token);
+    // The DM stream resumes where delivery stopped: the server replays every DM after it, then live ones.
+    if (this.#dm.lastSeq !== null) {
+      url.searchParams.set('dmSince', String(this.#dm.lastSeq));
+      if (this.#dm.epoch != null) url.searchParams.set('dmEpoch', this.#dm.epoch);
+    }
     let ws;
     try {
       ws = new WebSocket(url.toString());
@@ -318,13 +372,13 @@ export class SwitchboardClient extends EventTarget {
     this.#lastFrameAt = Date.now();
     this.#unansweredSince = null;
     this.#connectTimer = setTimeout(() => {
-      if (epoch === this.#epoch && !this.#welcomed) this.#drop('connect_timeout');
+      if (gen === this.#socketGen && !this.#welcomed) this.#drop('connect_timeout');
     }, this.#connectTimeoutMs);
     ws.onmessage = (e) => {
-      if (epoch === this.#epoch) this.#onFrame(e.data);
+      if (gen === this.#socketGen) this.#onFrame(e.data);
     };
     ws.onclose = (e) => {
-      if (epoch === this.#epoch) this.#onClosed(e.code, e.reason);
+      if (gen === this.#socketGen) this.#onClosed(e.code, e.reason);
     };
     ws.onerror = () => {}; // a close event always follows
   }
@@ -347,7 +401,7 @@ export class SwitchboardClient extends EventTarget {
     const lived = this.#welcomed ? Date.now() - this.#openedAt : 0;
     this.#ws = null;
     this.#welcomed = false;
-    this.#epoch++;
+    this.#socketGen++;
     this.#stopTimers();
     this.#forgetConnection();
     if (this.#state === 'closed') return;
@@ -386,7 +440,7 @@ export class SwitchboardClient extends EventTarget {
     this.#reconnectTimer = null;
     this.#setState('offline');
     if (this.#ws) this.#drop('offline');
-    else this.#epoch++; // a connect in progress (awaiting getToken) is abandoned
+    else this.#socketGen++; // a connect in progress (awaiting getToken) is abandoned
   }
 
   #goOnline() {
@@ -409,7 +463,7 @@ export class SwitchboardClient extends EventTarget {
     const ws = this.#ws;
     this.#ws = null;
     this.#welcomed = false;
-    this.#epoch++;
+    this.#socketGen++;
     this.#stopTimers();
     if (ws) {
       ws.onmessage = ws.onclose = ws.onerror = null;
@@ -449,6 +503,9 @@ export class SwitchboardClient extends EventTarget {
       r.buffer = [];
       r.joinId = null;
     }
+    // A catch-up in progress is abandoned: the next welcome's replay (dmSince) brings the rest.
+    this.#dm.catchingUp = false;
+    this.#dm.buffer = [];
     for (const [id, q] of this.#requests) {
       clearTimeout(q.timer);
       q.queued = false;
@@ -493,6 +550,32 @@ export class SwitchboardClient extends EventTarget {
     for (const r of this.#rooms.values()) this.#sendJoin(r);
     for (const p of this.#pending.values()) this.#queue(p);
     for (const q of requests) this.#queue(q);
+    this.#onDmPosition(f.dms); // after the re-sends: a reset's own page requests are queued once
+  }
+
+  /** The DM stream's position from welcome: keep ours, start at it, or (another epoch, shorter) reset. */
+  #onDmPosition(d) {
+    const s = this.#dm;
+    s.streamed = !!d && typeof d.seq === 'number';
+    if (!s.streamed) return; // a server without DM streams: DMs are only deduplicated by seq
+    if (s.lastSeq === null) {
+      s.lastSeq = d.seq; // a fresh client: live from here; older ones through dmHistory()
+      s.epoch = d.epoch ?? null;
+    } else if (mustReset(s, d.seq, d.epoch ?? null)) {
+      this.#reset(s, d.seq, d.epoch ?? null);
+    } else if (d.epoch != null) {
+      s.epoch = d.epoch;
+    }
+  }
+
+  /** Drops a room's or the DM stream's position, says so, and re-pages the newest `resetPage` messages. */
+  #reset(s, seq, epoch) {
+    const dropped = { seq: s.lastSeq, epoch: s.epoch };
+    const base = Math.max(0, seq - this.#resetPage);
+    s.lastSeq = base;
+    s.epoch = epoch;
+    this.#emit('reset', { room: s.name, dms: s.name === null, dropped, current: { seq, epoch } });
+    if (seq > base) this.#catchUp(s, base, seq + 1);
   }
 
   /**
@@ -519,6 +602,12 @@ export class SwitchboardClient extends EventTarget {
     // Refused here rather than by the server, where each refusal counts against the connection's allowance.
     if (typeof frame.text !== 'string' || frame.text.trim() === '') {
       return withId(Promise.reject(new SwitchboardError('invalid_frame', 'text must not be empty')), frame.id);
+    }
+    for (const field of ['text', 'to', 'id']) {
+      if (typeof frame[field] === 'string' && hasLoneSurrogate(frame[field])) {
+        return withId(Promise.reject(new SwitchboardError('invalid_frame',
+          `${field} contains a lone surrogate (not valid Unicode)`)), frame.id);
+      }
     }
     const maxChars = this.limits && this.limits.textChars;
     if (maxChars && frame.text.length > maxChars && [...frame.text].length > maxChars) {
@@ -552,6 +641,7 @@ export class SwitchboardClient extends EventTarget {
   #sendJoin(r) {
     const frame = { type: 'join', room: r.name, id: newId() };
     if (r.lastSeq !== null) frame.since = r.lastSeq;
+    if (r.lastSeq !== null && r.epoch != null) frame.epoch = r.epoch;
     r.joinId = frame.id;
     r.sentSince = r.lastSeq;
     this.#requests.set(frame.id, {
@@ -600,11 +690,11 @@ export class SwitchboardClient extends EventTarget {
   /** Sends the frame again after a jittered delay, on this connection (a new one re-sends everything anyway). */
   #retryLater(entry) {
     entry.retries++;
-    const epoch = this.#epoch;
+    const gen = this.#socketGen;
     const delay = backoffDelay(Math.min(entry.retries, 6), this.#reconnect.baseMs, this.#reconnect.capMs);
     clearTimeout(entry.timer);
     entry.timer = setTimeout(() => {
-      if (epoch === this.#epoch) this.#queue(entry);
+      if (gen === this.#socketGen) this.#queue(entry);
     }, delay);
   }
 
@@ -645,6 +735,7 @@ export class SwitchboardClient extends EventTarget {
       case 'dm': this.#onDm(f); break;
       case 'ack': this.#onAck(f); break;
       case 'history': this.#onHistory(f); break;
+      case 'dm_history': this.#onHistory(f); break;
       case 'presence':
         if (this.#rooms.has(f.room)) this.#emit('presence', f);
         break;
@@ -668,14 +759,15 @@ export class SwitchboardClient extends EventTarget {
     let reset = false;
     if (r.lastSeq === null) {
       r.lastSeq = f.seq; // a first join: only what comes after it
-    } else if (f.seq < r.lastSeq) {
-      r.lastSeq = f.seq; // the room's log is shorter than what we saw: it was reset on the server
-      reset = true;
-    }
-    if (f.hasMore && since !== null && typeof f.firstReplayed === 'number' && f.firstReplayed > since + 1) {
-      r.catchingUp = true;
-      r.buffer = [];
-      this.#catchUp(r, since, f.firstReplayed);
+      r.epoch = f.epoch ?? null;
+    } else if (mustReset(r, f.seq, f.epoch ?? null)) {
+      reset = true; // another epoch, or shorter than what we saw: the server replayed nothing usable
+      this.#reset(r, f.seq, f.epoch ?? null);
+    } else {
+      if (f.epoch != null) r.epoch = f.epoch;
+      if (f.hasMore && since !== null && typeof f.firstReplayed === 'number' && f.firstReplayed > since + 1) {
+        this.#catchUp(r, since, f.firstReplayed);
+      }
     }
     const detail = { ...f, resumed: since !== null, reset };
     this.#emit('joined', detail);
@@ -690,31 +782,46 @@ export class SwitchboardClient extends EventTarget {
     }
   }
 
-  /** The replay was bounded: page back from its first message down to `since`, then deliver all in seq order. */
-  async #catchUp(r, since, firstReplayed) {
-    const epoch = this.#epoch;
+  /**
+   * Pages back from `before` down to `since` (a bounded replay, or the newest messages after a reset) while
+   * holding what arrives meanwhile, then delivers all of it through the gate in seq order. `s` is a room or the
+   * DM stream.
+   */
+  async #catchUp(s, since, before) {
+    const gen = this.#socketGen;
+    const isDm = s === this.#dm;
+    const alive = () => gen === this.#socketGen && (isDm || this.#rooms.get(s.name) === s);
+    s.catchingUp = true;
+    s.buffer = [];
     const older = [];
-    let before = firstReplayed;
     const pageMax = (this.limits && this.limits.historyPageMax) || 200;
     try {
       while (before > since + 1) {
-        const h = await this.#request({ type: 'history', room: r.name, before, limit: pageMax }, { internal: true });
-        if (epoch !== this.#epoch || this.#rooms.get(r.name) !== r) return;
+        const limit = Math.min(pageMax, before - since - 1);
+        const frame = isDm ? { type: 'dm_history', before, limit } : { type: 'history', room: s.name, before, limit };
+        const h = await this.#request(frame, { internal: true });
+        if (!alive()) return;
         const msgs = h.messages || [];
         for (let i = msgs.length - 1; i >= 0; i--) if (msgs[i].seq > since) older.push(msgs[i]);
         if (!h.hasMore || msgs.length === 0) break;
         before = msgs[0].seq;
       }
     } catch (e) {
-      if (epoch !== this.#epoch || this.#rooms.get(r.name) !== r) return;
-      this.#emit('error', { code: 'resume_incomplete', room: r.name, message: `could not page back: ${e.code || e}` });
+      if (!alive()) return;
+      this.#emit('error', { code: 'resume_incomplete', room: s.name ?? undefined, dms: isDm,
+        message: `could not page back: ${e.code || e}` });
     }
     older.sort((a, b) => a.seq - b.seq);
-    r.catchingUp = false;
-    const buffered = r.buffer;
-    r.buffer = [];
-    for (const m of older) this.#roomFrame('message', m);
-    for (const [type, m] of buffered) this.#roomFrame(type, m);
+    s.catchingUp = false;
+    const buffered = s.buffer;
+    s.buffer = [];
+    if (isDm) {
+      for (const m of older) this.#onDm(m);
+      for (const [, m] of buffered) this.#onDm(m);
+    } else {
+      for (const m of older) this.#roomFrame('message', m);
+      for (const [type, m] of buffered) this.#roomFrame(type, m);
+    }
   }
 
   #onLeft(f) {
@@ -749,9 +856,15 @@ export class SwitchboardClient extends EventTarget {
     this.#emit(type, f);
   }
 
+  /** The gate for direct messages: each stream seq passes once, in order (held while a catch-up runs). */
   #onDm(f) {
-    if (this.#lastDmSeq !== null && f.seq <= this.#lastDmSeq) return;
-    this.#lastDmSeq = f.seq;
+    const s = this.#dm;
+    if (s.catchingUp) {
+      s.buffer.push(['dm', f]);
+      return;
+    }
+    if (s.lastSeq !== null && f.seq <= s.lastSeq) return;
+    s.lastSeq = f.seq;
     this.#emit('dm', f);
   }
 
@@ -784,6 +897,13 @@ export class SwitchboardClient extends EventTarget {
         this.#retryLater(p);
       } else if (f.code === 'not_joined' && this.#rooms.has(p.frame.room) && !this.#rooms.get(p.frame.room).confirmed) {
         p.waitingJoin = true; // our join failed transiently; re-send once it went through
+      } else if (f.code === 'id_conflict') {
+        // The id already names another message of this user: no retry can ever store this one.
+        clearTimeout(p.timer);
+        this.#pending.delete(id);
+        p.reject(new SwitchboardError('id_conflict',
+          `id ${id} already names another message; this one was not stored (${f.message || 'id_conflict'})`,
+          { id, frame: p.frame }));
       } else {
         clearTimeout(p.timer);
         this.#pending.delete(id);

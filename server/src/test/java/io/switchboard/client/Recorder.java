@@ -15,6 +15,7 @@ final class Recorder implements Listener {
     private final List<Kicked> kicks = new ArrayList<>();
     private final List<SystemNotice> notices = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
+    private final List<Reset> resets = new ArrayList<>();
 
     @Override
     public synchronized void onMessage(Message message) {
@@ -30,6 +31,11 @@ final class Recorder implements Listener {
     @Override
     public synchronized void onSystem(SystemNotice notice) {
         notices.add(notice);
+    }
+
+    @Override
+    public synchronized void onReset(Reset reset) {
+        resets.add(reset);
     }
 
     @Override
@@ -65,6 +71,10 @@ final class Recorder implements Listener {
 
     synchronized List<SwitchboardException> errors() {
         return List.copyOf(errors);
+    }
+
+    synchronized List<Reset> resets() {
+        return List.copyOf(resets);
     }
 
     synchronized List<Kicked> kicks() {

@@ -360,16 +360,159 @@ class SwitchboardClientTest {
         await(alice.connect());
         Ack first = await(alice.dm("bob", "are you there?"));
         assertEquals("bob", first.to());
+        assertEquals(1, first.seq(), "the ack's seq is the sender's own stream position");
         Recorder bobLog = new Recorder();
         SwitchboardClient bob = client(server.ws(), () -> server.token("bob"), bobLog, 100);
-        await(bob.connect());
-        Ack second = await(alice.dm("bob", "there you are"));
-        Await.until("bob got both", WAIT, () -> bobLog.directs().size() == 2);
-        // Not asserted in order: the server may write the offline one after the live one when the live one is sent
-        // right after bob's welcome (its offline sync is queued after the welcome goes out).
-        assertEquals(Set.of(first.seq(), second.seq()), bobLog.directs().stream().map(DirectMessage::seq).collect(Collectors.toSet()));
+        Welcome w = await(bob.connect());
+        assertEquals(1, w.dms().seq(), "the DM sent while bob was offline is in his stream");
+        assertTrue(bobLog.directs().isEmpty(), "a fresh client gets live DMs only; it pages older ones");
+        DirectHistory older = await(bob.dmHistory(null, null));
+        assertEquals(List.of("are you there?"), older.messages().stream().map(DirectMessage::text).toList());
+        assertFalse(older.hasMore());
+        await(alice.dm("bob", "there you are"));
+        Await.until("bob got the live one", WAIT, () -> bobLog.directs().size() == 1);
+        assertEquals(2, bobLog.directs().get(0).seq());
         assertTrue(bobLog.errors().isEmpty(), bobLog.errors().toString());
         Await.until("alice saw her echoes", WAIT, () -> aliceLog.directs().size() == 2);
+        assertEquals(List.of(1L, 2L), aliceLog.directs().stream().map(DirectMessage::seq).toList());
         assertFalse(aliceLog.directs().stream().anyMatch(d -> !d.from().equals("alice")));
+    }
+
+    @Test
+    void directMessagesMissedWhileDisconnectedArriveOnceInStreamOrderThoughAnotherConnectionGotThemLive() throws Exception {
+        Restartable server = new Restartable(Map.of());
+        TestServer s = server.start();
+        Recorder aliceLog = new Recorder();
+        SwitchboardClient alice = client(server.ws(), () -> server.token("alice"), aliceLog, 100);
+        await(alice.connect());
+        Recorder phoneLog = new Recorder();
+        SwitchboardClient phone = client(server.ws(), () -> server.token("bob"), phoneLog, 100);
+        await(phone.connect());
+        // The laptop's token supplier waits while the laptop is "away", so it stays disconnected until released.
+        AtomicReference<CompletableFuture<Void>> away = new AtomicReference<>(CompletableFuture.completedFuture(null));
+        Recorder laptopLog = new Recorder();
+        SwitchboardClient laptop = client(server.ws(), () -> {
+            away.get().join();
+            return server.token("bob");
+        }, laptopLog, 100);
+        Welcome w = await(laptop.connect());
+        assertEquals(0, w.dms().seq());
+        String epoch = w.dms().epoch();
+        assertTrue(epoch != null && !epoch.isEmpty(), "welcome names the DM stream's epoch");
+        await(alice.dm("bob", "text 1"));
+        Await.until("the laptop got the first", WAIT, () -> laptopLog.directs().size() == 1);
+
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        away.set(gate);
+        try {
+            assertEquals(200, admin(s, "DELETE", "/api/v1/connections/" + w.connectionId(), null).statusCode());
+            Await.until("the laptop is away", WAIT, () -> laptop.state() != State.CONNECTED);
+            for (int i = 2; i <= 4; i++) await(alice.dm("bob", "text " + i));
+            Await.until("the phone got them live", WAIT, () -> phoneLog.directs().size() == 4);
+        } finally {
+            gate.complete(null);
+        }
+        Await.until("the laptop caught up", WAIT, () -> laptopLog.directs().size() >= 4);
+        await(alice.dm("bob", "text 5"));
+        Await.until("the live one after", WAIT, () -> laptopLog.directs().size() >= 5);
+        List<Long> all = LongStream.rangeClosed(1, 5).boxed().toList();
+        assertEquals(all, laptopLog.directs().stream().map(DirectMessage::seq).toList(), "bob's stream, once each, in order");
+        assertEquals(List.of("text 1", "text 2", "text 3", "text 4", "text 5"),
+                laptopLog.directs().stream().map(DirectMessage::text).toList());
+        Await.until("the phone got all", WAIT, () -> phoneLog.directs().size() == 5);
+        assertEquals(all, phoneLog.directs().stream().map(DirectMessage::seq).toList());
+        assertTrue(laptopLog.errors().isEmpty() && laptopLog.resets().isEmpty(), laptopLog.errors() + " " + laptopLog.resets());
+
+        DirectHistory page = await(laptop.dmHistory(null, 2));
+        assertEquals(List.of(4L, 5L), page.messages().stream().map(DirectMessage::seq).toList());
+        assertTrue(page.hasMore());
+
+        // A later run that stored its position resumes the stream from it.
+        Recorder laterLog = new Recorder();
+        SwitchboardClient later = SwitchboardClient.builder(server.ws()).tokenSupplier(() -> server.token("bob"))
+                .dmResume(new Position(2, epoch)).listener(laterLog).build();
+        clients.add(later);
+        await(later.connect());
+        Await.until("the resumed run got 3 to 5", WAIT, () -> laterLog.directs().size() >= 3);
+        assertEquals(List.of(3L, 4L, 5L), laterLog.directs().stream().map(DirectMessage::seq).toList());
+    }
+
+    @Test
+    void anIdReusedForOtherContentFailsWithIdConflictAndIsNeitherStoredNorRetried() throws Exception {
+        Restartable server = new Restartable(Map.of());
+        TestServer s = server.start();
+        Recorder r = new Recorder();
+        SwitchboardClient c = client(server.ws(), () -> server.token("ida"), r, 100);
+        await(c.connect());
+        await(c.join("ids"));
+        await(c.join("ids-other"));
+        Ack first = await(c.send("ids", "one", "ida-1"));
+        Ack again = await(c.send("ids", "one", "ida-1"));
+        assertTrue(again.duplicate(), "the same content again is a retry");
+        assertEquals(first.seq(), again.seq());
+        for (CompletionStage<Ack> conflict : List.of(c.send("ids", "two", "ida-1"), c.send("ids-other", "one", "ida-1"),
+                c.dm("bob", "one", "ida-1"))) {
+            ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> await(conflict));
+            assertEquals("id_conflict", assertInstanceOf(SwitchboardException.class, e.getCause()).code());
+        }
+        assertEquals(0, c.pending(), "nothing waits for a retry");
+        assertEquals(2, await(c.send("ids", "next")).seq(), "nothing was stored for the conflicts");
+        assertEquals(List.of("one", "next"), storedMessages(s, "ids").stream().map(m -> m.get("text").asText()).toList());
+        assertEquals(List.of(), storedMessages(s, "ids-other"));
+        assertEquals(State.CONNECTED, c.state(), "not counted as violations");
+    }
+
+    @Test
+    void aStoreRestoredFromABackupResetsTheRoomAndItsNewestMessagesAreDeliveredAgain() throws Exception {
+        Restartable server = new Restartable(Map.of());
+        server.start();
+        Recorder r = new Recorder();
+        SwitchboardClient c = client(server.ws(), () -> server.token("rita"), r, 100);
+        await(c.connect());
+        Joined joined = await(c.join("restored"));
+        String epoch = joined.epoch();
+        assertTrue(epoch != null && !epoch.isEmpty(), "joined names the room's epoch");
+        await(c.send("restored", "one"));
+        await(c.send("restored", "two"));
+        Await.until("two delivered", WAIT, () -> r.messages("restored").size() == 2);
+        server.stop();
+        Path backup = Files.createTempDirectory("switchboard-client-backup");
+        copyTree(server.dataDir, backup);
+        server.start();
+        for (String t : List.of("three", "four", "five")) await(c.send("restored", t));
+        Await.until("five delivered", WAIT, () -> r.messages("restored").size() == 5);
+
+        server.stop();
+        deleteTree(server.dataDir);
+        copyTree(backup, server.dataDir);
+        server.start();
+        Await.until("the reset", WAIT, () -> r.resets().size() == 1);
+        Reset reset = r.resets().get(0);
+        assertEquals("restored", reset.room());
+        assertEquals(new Position(5, epoch), reset.dropped());
+        assertEquals(2, reset.current().seq(), "the restored room is 2 long");
+        Await.until("the newest delivered again", WAIT, () -> r.messages("restored").size() == 7);
+        assertEquals(List.of("one", "two", "three", "four", "five", "one", "two"),
+                r.messages("restored").stream().map(Message::text).toList());
+        assertEquals(3, await(c.send("restored", "after")).seq());
+        Await.until("the next delivered", WAIT, () -> r.messages("restored").size() == 8);
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (var paths = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(target);
+                else Files.copy(p, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!p.equals(dir)) Files.delete(p);
+            }
+        }
     }
 }

@@ -43,10 +43,12 @@ class ClientLibraryTest {
 
     /** Records what a client emits into window.t. */
     private static final String RECORD = """
-            window.t = { seqs: [], messages: [], dms: [], states: [], errors: [], overflows: [], joined: [] };
+            window.t = { seqs: [], messages: [], dms: [], dmTexts: [], states: [], errors: [], overflows: [], joined: [],
+              resets: [], log: [] };
             window.record = (c) => {
-              c.on('message', (m) => { t.seqs.push(m.seq); t.messages.push(m); });
-              c.on('dm', (m) => t.dms.push(m.seq));
+              c.on('message', (m) => { t.seqs.push(m.seq); t.messages.push(m); t.log.push('m:' + m.seq); });
+              c.on('dm', (m) => { t.dms.push(m.seq); t.dmTexts.push(m.text); t.log.push('dm:' + m.seq); });
+              c.on('reset', (r) => { t.resets.push(r); t.log.push('reset:' + (r.dms ? 'dms' : r.room)); });
               c.on('state', (s) => t.states.push(s.state));
               c.on('error', (e) => t.errors.push(e));
               c.on('overflow', (o) => t.overflows.push(o));
@@ -67,9 +69,12 @@ class ClientLibraryTest {
             };
             window.last = () => fake.sockets[fake.sockets.length - 1];
             window.opened = async (n) => { while (fake.sockets.length < n) await new Promise((r) => setTimeout(r, 5)); };
-            window.welcome = (heartbeat) => last().frame({ type: 'welcome', connectionId: 'c' + fake.sockets.length,
-              user: 'ann', heartbeat: heartbeat || 25,
+            window.welcome = (heartbeat, dms) => last().frame({ type: 'welcome', connectionId: 'c' + fake.sockets.length,
+              user: 'ann', heartbeat: heartbeat || 25, dms: dms || { seq: 0, epoch: 'e0' },
               limits: { ratePerSecond: 20, burst: 40, historyPageMax: 200, frameBytes: 16384, textChars: 4000 } });
+            window.query = (name) => new URL(last().url).searchParams.get(name);
+            window.dm = (seq) => last().frame({ type: 'dm', seq, id: 'd' + seq, from: 'bob', to: 'ann', text: 'dm ' + seq, ts: 1 });
+            window.sentOf = (type) => last().sent.filter((f) => f.type === type);
             window.token = 'eyJhbGciOiJIUzI1NiJ9.' + btoa(JSON.stringify({ sub: 'ann', exp: 4102444800 })).replace(/=+$/, '') + '.sig';
             """;
 
@@ -256,7 +261,190 @@ class ClientLibraryTest {
         assertEquals(0, copies, "each queued message reached the other member once");
     }
 
+    @Test
+    void directMessagesSentWhileThisTabWasAwayArriveOnceInStreamOrderThoughAnotherConnectionGotThemLive() {
+        String user = "dora";
+        WsClient phone = WsClient.connected(server.ws(server.token(user, "Dora", null)));
+        clients.add(phone);
+        WsClient eve = WsClient.connected(server.ws(server.token("eve", "Eve", null)));
+        clients.add(eve);
+        async("""
+                window.c = record(sb.connect('/ws', { token: arguments[0], reconnect: { baseMs: 50, capMs: 500 } }));
+                await new Promise((resolve) => c.on('welcome', resolve));
+                """, server.token(user, "Dora", null));
+        dmTo(eve, user, "e1", "before");
+        untilJs("the live one", "t.dms.length === 1");
+        js("window.dispatchEvent(new Event('offline'))");
+        untilJs("the tab to be offline", "c.state === 'offline'");
+        for (int i = 2; i <= 4; i++) dmTo(eve, user, "e" + i, "while away " + i);
+        phone.await(f -> "dm".equals(f.path("type").asText()) && "e4".equals(f.path("id").asText()), "the phone got them live");
+        js("window.dispatchEvent(new Event('online'))");
+        untilJs("the missed ones", "t.dms.length >= 4");
+        dmTo(eve, user, "e5", "live again");
+        untilJs("the live one after", "t.dms.length >= 5");
+        List<Long> seqs = longs("t.dms");
+        assertEquals(range(seqs.get(0), seqs.get(0) + 4), seqs, "the stream, gap-free, each once");
+        assertEquals(List.of("before", "while away 2", "while away 3", "while away 4", "live again"), js("return t.dmTexts"));
+        assertEquals(seqs.get(4), js("return c.dmPosition.seq"));
+        @SuppressWarnings("unchecked")
+        List<Long> paged = (List<Long>) async("return (await c.dmHistory({ limit: 2 })).messages.map((m) => m.seq)");
+        assertEquals(List.of(seqs.get(3), seqs.get(4)), paged, "dm_history pages the same stream, oldest first");
+    }
+
+    static void dmTo(WsClient from, String to, String id, String text) {
+        from.send("type", "dm", "to", to, "id", id, "text", text);
+        from.await(f -> "ack".equals(f.path("type").asText()) && id.equals(f.path("id").asText()), "ack " + id);
+    }
+
+    @Test
+    void anIdReusedForOtherContentIsRefusedWithIdConflictAndNotRetried() {
+        member("kim", "lib-conflict");
+        Object result = async("""
+                window.c = record(sb.connect('/ws', { token: arguments[0] }));
+                await c.join('lib-conflict');
+                const first = await c.send('lib-conflict', 'one', { id: 'once-only' });
+                const again = await c.send('lib-conflict', 'one', { id: 'once-only' });
+                const codes = [];
+                for (const attempt of [() => c.send('lib-conflict', 'two', { id: 'once-only' }),
+                                       () => c.dm('kim', 'one', { id: 'once-only' })]) {
+                  try { await attempt(); codes.push('stored?'); } catch (e) { codes.push(e.code); }
+                }
+                return { first: first.seq, again: again.seq, duplicate: again.duplicate === true, codes, unacked: c.unacked };
+                """, server.token("lee", "Lee", null));
+        assertEquals(Map.of("first", 1L, "again", 1L, "duplicate", true, "codes", List.of("id_conflict", "id_conflict"),
+                "unacked", 0L), result);
+    }
+
     // --- against a scripted socket ------------------------------------------------------------------------------
+
+    @Test
+    void theDmStreamIsResumedWithDmSinceAfterAReconnectExactlyOnce() {
+        js(FAKE_SOCKET);
+        async("""
+                window.c = record(sb.connect('ws://example.invalid/ws', { token, reconnect: { baseMs: 10, capMs: 40 } }));
+                await opened(1);
+                welcome(25, { seq: 4, epoch: 'e1' });
+                """);
+        assertEquals(null, js("return query('dmSince')"), "a fresh client asks for nothing old");
+        js("for (const seq of [4, 5, 6, 6]) dm(seq)");
+        js("last().shut(1001)");
+        untilJs("a second socket", "fake.sockets.length === 2");
+        assertEquals(List.of("6", "e1"), js("return [query('dmSince'), query('dmEpoch')]"));
+        js("welcome(25, { seq: 8, epoch: 'e1' }); for (const seq of [6, 7, 8, 9]) dm(seq)");
+        assertEquals(List.of(5L, 6L, 7L, 8L, 9L), longs("t.dms"), "no gap, no duplicate");
+        assertEquals(Map.of("seq", 9L, "epoch", "e1"), js("return c.dmPosition"));
+        assertEquals(0L, js("return t.resets.length + sentOf('dm_history').length"));
+    }
+
+    @Test
+    void aStoredDmPositionIsResumedAndAnotherEpochResetsTheStreamAndRePagesTheNewest() {
+        js(FAKE_SOCKET);
+        async("""
+                window.c = record(sb.connect('ws://example.invalid/ws',
+                  { token, dmSince: 11, dmEpoch: 'e1', resetPage: 4, reconnect: { baseMs: 10, capMs: 40 } }));
+                await opened(1);
+                """);
+        assertEquals(List.of("11", "e1"), js("return [query('dmSince'), query('dmEpoch')]"));
+        js("welcome(25, { seq: 20, epoch: 'e2' })"); // restored from a backup: another epoch, nothing replayed
+        untilJs("the re-page", "sentOf('dm_history').length === 1");
+        assertEquals(Map.of("type", "dm_history", "before", 21L, "limit", 4L),
+                js("const f = { ...sentOf('dm_history')[0] }; delete f.id; return f"));
+        js("""
+                dm(21); // live meanwhile: held until the page is in
+                const id = sentOf('dm_history')[0].id;
+                last().frame({ type: 'dm_history', id, hasMore: true, messages: [17, 18, 19, 20].map((seq) =>
+                  ({ type: 'dm', seq, id: 'd' + seq, from: 'bob', to: 'ann', text: 'dm ' + seq, ts: 1 })) });
+                """);
+        untilJs("the live one", "t.dms.length === 5");
+        assertEquals(List.of("reset:dms", "dm:17", "dm:18", "dm:19", "dm:20", "dm:21"), js("return t.log"));
+        assertEquals(Map.of("room", "null", "dms", true, "dropped", Map.of("seq", 11L, "epoch", "e1"),
+                "current", Map.of("seq", 20L, "epoch", "e2")), js("return { ...t.resets[0], room: String(t.resets[0].room) }"));
+        js("last().shut(1001)");
+        untilJs("a second socket", "fake.sockets.length === 2");
+        assertEquals(List.of("21", "e2"), js("return [query('dmSince'), query('dmEpoch')]"), "the new position, in the new epoch");
+    }
+
+    @Test
+    void aRoomInAnotherEpochOrShorterThanThePositionIsResetAndItsNewestMessagesRePaged() {
+        js(FAKE_SOCKET);
+        async("""
+                window.c = record(sb.connect('ws://example.invalid/ws', { token, resetPage: 3, reconnect: { baseMs: 10, capMs: 40 } }));
+                await opened(1);
+                welcome();
+                c.join('r');
+                c.join('short', { since: 8, epoch: 'e1' });
+                """);
+        assertEquals(Boolean.TRUE, js("return !('epoch' in sentOf('join')[0]) && sentOf('join')[1].epoch === 'e1'"));
+        js("""
+                const [r, short] = sentOf('join');
+                last().frame({ type: 'joined', id: r.id, room: 'r', seq: 5, epoch: 'e1', members: ['ann'] });
+                last().frame({ type: 'joined', id: short.id, room: 'short', seq: 4, epoch: 'e1', members: ['ann'] });
+                last().frame({ type: 'message', room: 'r', seq: 6, id: 'm6', from: 'bob', text: 'x', ts: 1 });
+                """);
+        untilJs("the re-page of the shorter room", "sentOf('history').length === 1");
+        assertEquals(List.of("short", 5L, 3L), js("const h = sentOf('history')[0]; return [h.room, h.before, h.limit]"));
+        js("""
+                last().frame({ type: 'history', id: sentOf('history')[0].id, room: 'short', hasMore: true, messages: [2, 3, 4].map((seq) =>
+                  ({ room: 'short', seq, id: 's' + seq, from: 'bob', text: 'x', ts: 1 })) });
+                """);
+        untilJs("the re-paged messages of the shorter room", "t.log.includes('m:4')");
+        js("last().shut(1001)");
+        untilJs("a second socket", "fake.sockets.length === 2");
+        js("welcome()");
+        untilJs("the re-joins", "sentOf('join').length === 2");
+        assertEquals(Map.of("since", 6L, "epoch", "e1"), js("const j = sentOf('join').find((f) => f.room === 'r'); return { since: j.since, epoch: j.epoch }"));
+        js("""
+                const j = sentOf('join').find((f) => f.room === 'r');
+                last().frame({ type: 'joined', id: j.id, room: 'r', seq: 9, epoch: 'e2', members: ['ann'] });
+                """);
+        untilJs("the re-page of r", "sentOf('history').length === 1");
+        assertEquals(List.of("r", 10L, 3L), js("const h = sentOf('history')[0]; return [h.room, h.before, h.limit]"));
+        js("""
+                last().frame({ type: 'message', room: 'r', seq: 10, id: 'm10', from: 'bob', text: 'x', ts: 1 });
+                last().frame({ type: 'history', id: sentOf('history')[0].id, room: 'r', hasMore: true, messages: [7, 8, 9].map((seq) =>
+                  ({ room: 'r', seq, id: 'm' + seq, from: 'bob', text: 'x', ts: 1 })) });
+                """);
+        untilJs("r's live message", "t.log.includes('m:10')");
+        assertEquals(List.of("reset:short", "m:6", "m:2", "m:3", "m:4", "reset:r", "m:7", "m:8", "m:9", "m:10"), js("return t.log"));
+        assertEquals(Map.of("seq", 10L, "epoch", "e2"), js("return c.position('r')"));
+        assertEquals(Map.of("seq", 6L, "epoch", "e1"), js("return t.resets[1].dropped"));
+        assertEquals(Boolean.TRUE, js("return t.joined.filter((j) => j.reset).length === 2"));
+    }
+
+    @Test
+    void anIdConflictRejectsTheMessageAndItIsNeverSentAgain() {
+        js(FAKE_SOCKET);
+        async("""
+                window.c = record(sb.connect('ws://example.invalid/ws', { token, reconnect: { baseMs: 10, capMs: 40 } }));
+                await opened(1);
+                welcome();
+                c.join('r');
+                window.conflicting = c.send('r', 'other text', { id: 'fixed' }).catch((e) => e);
+                window.dmConflict = c.dm('bob', 'hi', { id: 'fixed-dm' }).catch((e) => e);
+                window.fine = c.send('r', 'fine', { id: 'fine' });
+                """);
+        js("last().frame({ type: 'joined', id: sentOf('join')[0].id, room: 'r', seq: 0, members: ['ann'] })");
+        untilJs("three messages out", "sentOf('send').length + sentOf('dm').length === 3");
+        js("""
+                last().frame({ type: 'error', code: 'id_conflict', id: 'fixed', message: 'id fixed names another message' });
+                last().frame({ type: 'error', code: 'id_conflict', id: 'fixed-dm', message: 'id fixed-dm names another message' });
+                """);
+        @SuppressWarnings("unchecked")
+        List<String> codes = (List<String>) async("return [await conflicting, await dmConflict].map((e) => e.code + ' ' + e.message)");
+        assertTrue(codes.get(0).startsWith("id_conflict id fixed already names another message"), codes.toString());
+        assertTrue(codes.get(1).startsWith("id_conflict"), codes.toString());
+        assertEquals(1L, js("return c.unacked"), "only the unacked good one waits");
+        js("last().shut(1001)");
+        untilJs("a second socket", "fake.sockets.length === 2");
+        js("welcome(); last().frame({ type: 'joined', id: sentOf('join')[0].id, room: 'r', seq: 0, members: ['ann'] })");
+        untilJs("the unacked one again", "sentOf('send').length === 1");
+        assertEquals(List.of("fine"), js("return sentOf('send').map((f) => f.id).concat(sentOf('dm').map((f) => f.id))"),
+                "the conflicting ones are not sent again");
+        js("last().frame({ type: 'ack', id: 'fine', room: 'r', seq: 1, ts: 1 })");
+        assertEquals(1L, async("return (await fine).seq"));
+        Object local = async("try { await c.send('r', 'half an emoji \\ud83d'); return 'sent?'; } catch (e) { return e.code; }");
+        assertEquals("invalid_frame", local, "a lone surrogate is refused before it is sent");
+    }
 
     @Test
     void busyAndUnavailableAreRetriedWithTheSameIdUntilAcked() {
