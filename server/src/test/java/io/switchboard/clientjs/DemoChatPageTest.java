@@ -179,6 +179,37 @@ class DemoChatPageTest {
     }
 
     @Test
+    void whenTheServerIsRestoredFromABackupThePageDropsWhatTheRoomNoLongerHasAndShowsItsNewestAgain() {
+        String room = "demo-restored";
+        WsClient bob = member("bob", room, null);
+        for (int i = 1; i <= 2; i++) say(bob, room, "kept " + i);
+        page.open();
+        page.join("fay", room);
+        page.until("the history", d -> page.seqs().equals(range(1, 2)));
+        String mine = page.send("mine, kept");
+        page.until("mine acked", d -> "acked".equals(page.stateOf(mine)));
+
+        server.down();
+        java.nio.file.Path backup = server.backup(); // the room holds 3 messages here
+        server.up();
+        WsClient bob2 = member("bob", room, 3L);
+        for (int i = 4; i <= 6; i++) say(bob2, room, "lost " + i);
+        page.until("the messages after the backup", d -> page.lastSeq() >= 6);
+
+        server.down();
+        server.restore(backup);
+        server.up();
+        page.awaitStatus("connected");
+        page.until("only what the restored room has", d -> page.seqs().equals(range(1, 3)));
+        WsClient bob3 = member("bob", room, null);
+        long next = say(bob3, room, "after the restore");
+        assertEquals(4, next, "the restored room goes on from its own last seq");
+        page.until("the next live message", d -> page.seqs().equals(range(1, 4)));
+        assertEquals(List.of("kept 1", "kept 2", "mine, kept", "after the restore"),
+                page.seqs().stream().map(page::textOf).toList(), "nothing of the lost messages is left");
+    }
+
+    @Test
     void messagesSentWhileThePageWasAwayBeforeTheStopAreDeliveredOnceAfterTheRestart() {
         String room = "demo-away";
         WsClient bob = member("bob", room, null);

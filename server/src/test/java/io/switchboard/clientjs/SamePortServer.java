@@ -64,6 +64,41 @@ final class SamePortServer implements AutoCloseable {
         if (server.port() != port) throw new IllegalStateException("came back on " + server.port() + ", not " + port);
     }
 
+    /** A copy of the data dir, as a backup is taken: only while the server is down. */
+    Path backup() {
+        if (server != null) throw new IllegalStateException("stop the server first");
+        try {
+            Path copy = Files.createTempDirectory("switchboard-clientjs-backup");
+            copyTree(dataDir, copy);
+            return copy;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Puts a backup in place of the data dir, as an operator restores one: only while the server is down. */
+    void restore(Path backup) {
+        if (server != null) throw new IllegalStateException("stop the server first");
+        try (var old = Files.walk(dataDir)) {
+            for (Path p : old.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!p.equals(dataDir)) Files.delete(p);
+            }
+            copyTree(backup, dataDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (var paths = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(target);
+                else Files.copy(p, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
     @Override
     public void close() {
         down();
