@@ -31,6 +31,7 @@ import io.switchboard.chat.ChatStore;
 import io.switchboard.chat.Hub;
 import io.switchboard.chat.Limits;
 import io.switchboard.chat.Sequencer;
+import io.switchboard.chat.StoreEpoch;
 import io.switchboard.config.Config;
 import io.switchboard.config.Keys;
 import io.switchboard.health.HealthRoutes;
@@ -77,6 +78,7 @@ public final class SwitchboardServer implements AutoCloseable {
     private final java.util.concurrent.ExecutorService writers;
     private final Hub hub;
     private final Sequencer sequencer;
+    private final StoreEpoch epoch;
     private final Bans bans;
     private final LiveFeed liveFeed;
     private final ConsoleSessions sessions;
@@ -120,8 +122,14 @@ public final class SwitchboardServer implements AutoCloseable {
         int writerThreads = config.get(Keys.FANOUT_THREADS) > 0 ? config.get(Keys.FANOUT_THREADS)
                 : Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
         this.writers = Executors.newFixedThreadPool(writerThreads, daemonThreads("switchboard-writer"));
-        this.sequencer = new Sequencer(store, hub, codec, limits, metrics, config.get(Keys.DB_BATCH_SIZE),
-                config.get(Keys.DB_QUEUE_CAPACITY), writers, writerThreads);
+        try {
+            // Only the embedded H2 without forced writes can lose acked commits to a machine crash.
+            this.epoch = StoreEpoch.open(store, !"H2".equals(database.kind()));
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot read the store's epoch: " + e.getMessage(), e);
+        }
+        this.sequencer = new Sequencer(store, hub, codec, limits, metrics, epoch, config.get(Keys.DB_BATCH_SIZE),
+                config.get(Keys.DB_QUEUE_CAPACITY), config.get(Keys.OUTBOX_CAPACITY), writers, writerThreads);
         Duration heartbeat = config.get(Keys.HEARTBEAT_INTERVAL);
         ChatService chat = new ChatService(hub, sequencer, store, codec, limits, dbReaders, heartbeat,
                 config.get(Keys.HEARTBEAT_TIMEOUT), bans, metrics);
@@ -292,7 +300,8 @@ public final class SwitchboardServer implements AutoCloseable {
         scheduler.shutdownNow();
         try {
             long leftMs = Math.max(100, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-            if (!sequencer.drainAndStop(leftMs)) log.warn("Database writer did not drain within the grace period");
+            if (sequencer.drainAndStop(leftMs)) epoch.markStopped();
+            else log.warn("Database writer did not drain within the grace period");
             writers.shutdown();
             dbReaders.shutdown();
             dbReaders.awaitTermination(Math.max(100, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())), TimeUnit.MILLISECONDS);

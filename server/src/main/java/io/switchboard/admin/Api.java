@@ -146,6 +146,9 @@ public final class Api {
         String s = v.asText();
         if (s.isBlank()) throw ApiException.invalid("field '" + field + "' must not be empty");
         if (s.length() > maxChars) throw ApiException.invalid("field '" + field + "' must be at most " + maxChars + " characters");
+        if (!io.switchboard.protocol.Text.isWellFormed(s)) {
+            throw ApiException.invalid("field '" + field + "' is not valid Unicode (it contains a lone surrogate)");
+        }
         return s;
     }
 
@@ -156,6 +159,9 @@ public final class Api {
         List<String> out = new ArrayList<>();
         for (JsonNode item : v) {
             if (!item.isTextual()) throw ApiException.invalid("field '" + field + "' must be an array of strings");
+            if (!io.switchboard.protocol.Text.isWellFormed(item.asText())) {
+                throw ApiException.invalid("field '" + field + "' has an entry that is not valid Unicode (a lone surrogate)");
+            }
             out.add(item.asText());
         }
         return out;

@@ -59,8 +59,13 @@ public final class ChatService {
         return room != null && ROOM_NAME.matcher(room).matches();
     }
 
-    /** Admits an authenticated connection; null when a connection limit refused it (the peer is closed). */
-    public Connection open(ClientPrincipal principal, String remoteAddress, String userAgent, Peer peer) {
+    /**
+     * Admits an authenticated connection; null when a connection limit refused it (the peer is closed). The welcome
+     * and the DM stream follow from the sequencer: replayed after {@code dmSince} when given (and {@code dmEpoch}, if
+     * given, is the current epoch), else live from the welcome on.
+     */
+    public Connection open(ClientPrincipal principal, String remoteAddress, String userAgent, Peer peer,
+                           Long dmSince, String dmEpoch) {
         long now = System.currentTimeMillis();
         if (bans.active(principal.user(), now).isPresent()) {
             peer.close(CloseCodes.BANNED, "banned", true);
@@ -68,20 +73,19 @@ public final class ChatService {
         }
         Connection c = new Connection(nextConnectionId(), principal, remoteAddress, userAgent, now, peer, limits, metrics,
                 this::cleanup);
-        String welcome = codec.encode(new ServerFrame.Welcome(c.id(), principal.user(), principal.name(), now,
-                heartbeat.toSeconds(), limits.forClients()));
-        Hub.Admission admission = hub.admit(c, () -> peer.enqueue(welcome));
+        ServerFrame.Welcome welcome = new ServerFrame.Welcome(c.id(), principal.user(), principal.name(), now,
+                heartbeat.toSeconds(), limits.forClients());
+        Hub.Admission admission = hub.admit(c, () -> {});
         if (admission != Hub.Admission.ADMITTED) {
             peer.close(CloseCodes.TOO_MANY_CONNECTIONS, admission == Hub.Admission.TOO_MANY_FOR_USER
                     ? "too_many_connections_user" : "too_many_connections_address", true);
             return null;
         }
-        peer.start();
         if (bans.active(principal.user(), System.currentTimeMillis()).isPresent()) {
             c.close(CloseCodes.BANNED, "banned"); // banned while this connection was being admitted
             return null;
         }
-        sequencer.submitInternal(new Sequencer.SyncDirect(c));
+        sequencer.submitInternal(new Sequencer.Open(c, welcome, dmSince, dmEpoch));
         return c;
     }
 
@@ -120,6 +124,13 @@ public final class ChatService {
             log.error("Unexpected failure handling a frame of connection {}", c.id(), e);
             c.deliver(codec.encode(new ServerFrame.Error(ErrorCode.UNAVAILABLE.wire(), "internal error", null)));
         }
+    }
+
+    /** Tells a client that a connection parameter was ignored (the connection stays open). */
+    public void refuseParameter(Connection c, String parameter, String rule) {
+        metrics.error(ErrorCode.INVALID_FRAME.wire());
+        c.deliver(codec.encode(new ServerFrame.Error(ErrorCode.INVALID_FRAME.wire(),
+                "query parameter '" + parameter + "' " + rule + "; it was ignored", null)));
     }
 
     public void onBinary(Connection c) {
@@ -163,6 +174,8 @@ public final class ChatService {
             if (!sequencer.submit(new Sequencer.Direct(c, d.id(), d.to(), d.text()))) throw busy(d.id());
         } else if (frame instanceof ClientFrame.History h) {
             history(c, h);
+        } else if (frame instanceof ClientFrame.DmHistory h) {
+            dmHistory(c, h);
         } else if (frame instanceof ClientFrame.Ping p) {
             c.deliver(codec.encode(new ServerFrame.Pong(p.id(), System.currentTimeMillis())));
         }
@@ -181,7 +194,7 @@ public final class ChatService {
             }
             added = c.rooms.add(j.room());
         }
-        if (!sequencer.submit(new Sequencer.Join(c, j.id(), j.room(), j.since()))) {
+        if (!sequencer.submit(new Sequencer.Join(c, j.id(), j.room(), j.since(), j.epoch()))) {
             if (added) c.rooms.remove(j.room());
             throw busy(j.id());
         }
@@ -208,6 +221,27 @@ public final class ChatService {
                     c.deliver(codec.encode(new ServerFrame.History(h.id(), h.room(), page, hasMore)));
                 } catch (SQLException e) {
                     log.warn("History read for room {} failed: {}", h.room(), e.toString());
+                    c.deliver(codec.encode(new ServerFrame.Error(ErrorCode.UNAVAILABLE.wire(), "history unavailable, retry", h.id())));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            throw busy(h.id());
+        }
+    }
+
+    /** A page of the user's own DM stream, read off the Jetty thread. */
+    private void dmHistory(Connection c, ClientFrame.DmHistory h) throws ProtocolException {
+        int limit = Math.min(h.limit() == null ? DEFAULT_HISTORY_PAGE : h.limit(), limits.historyPageMax());
+        long before = h.before() == null ? Long.MAX_VALUE : h.before();
+        try {
+            readers.execute(() -> {
+                try {
+                    List<ServerFrame.DirectMessage> page = store.dmsBefore(c.user(), before, limit + 1);
+                    boolean hasMore = page.size() > limit;
+                    if (hasMore) page = page.subList(1, page.size());
+                    c.deliver(codec.encode(new ServerFrame.DmHistory(h.id(), page, hasMore)));
+                } catch (SQLException e) {
+                    log.warn("DM history read for {} failed: {}", c.user(), e.toString());
                     c.deliver(codec.encode(new ServerFrame.Error(ErrorCode.UNAVAILABLE.wire(), "history unavailable, retry", h.id())));
                 }
             });

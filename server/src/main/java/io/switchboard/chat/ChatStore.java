@@ -143,26 +143,50 @@ public final class ChatStore {
 
     // --- room messages -----------------------------------------------------------------------------------------
 
-    /** Already stored messages among these keys, for answering client retries with the original ack. */
-    public Map<Key, ServerFrame.Message> findMessages(Connection db, Collection<Key> keys) throws SQLException {
-        Map<Key, ServerFrame.Message> found = new HashMap<>();
+    /** What a sender's id already names: a room message ({@code room} set) or a DM ({@code recipient} set). */
+    public record SentId(String room, String recipient, long seq, long ts, String digest) {}
+
+    /** Ids among these keys that their senders already used, for answering retries and refusing conflicts. */
+    public Map<Key, SentId> findIds(Connection db, Collection<Key> keys) throws SQLException {
+        Map<Key, SentId> found = new HashMap<>();
         List<Key> list = new ArrayList<>(keys);
         for (int from = 0; from < list.size(); from += IN_LIST_CHUNK) {
             List<Key> chunk = list.subList(from, Math.min(list.size(), from + IN_LIST_CHUNK));
-            String sql = "SELECT room, seq, client_id, sender, sender_name, body, ts, kind, deleted_at FROM messages WHERE client_id IN ("
+            String sql = "SELECT client_id, sender, room, recipient, seq, ts, digest FROM message_ids WHERE client_id IN ("
                     + placeholders(chunk.size()) + ")";
             try (PreparedStatement ps = db.prepareStatement(sql)) {
                 for (int i = 0; i < chunk.size(); i++) ps.setString(i + 1, chunk.get(i).clientId());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        ServerFrame.Message m = message(rs);
-                        Key k = new Key(m.id(), m.from());
-                        if (keys.contains(k)) found.put(k, m);
+                        Key k = new Key(rs.getString(1), rs.getString(2));
+                        if (keys.contains(k)) {
+                            found.put(k, new SentId(rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getString(7)));
+                        }
                     }
                 }
             }
         }
         return found;
+    }
+
+    /** Records ids as used; {@code ids} and {@code keys} are parallel lists. */
+    public void insertIds(Connection db, List<Key> keys, List<SentId> ids) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("INSERT INTO message_ids"
+                + " (client_id, sender, room, recipient, seq, ts, digest) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            for (int i = 0; i < keys.size(); i++) {
+                Key k = keys.get(i);
+                SentId id = ids.get(i);
+                ps.setString(1, k.clientId());
+                ps.setString(2, k.sender());
+                setNullable(ps, 3, id.room());
+                setNullable(ps, 4, id.recipient());
+                ps.setLong(5, id.seq());
+                ps.setLong(6, id.ts());
+                setNullable(ps, 7, id.digest());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     public void insertMessages(Connection db, List<ServerFrame.Message> messages) throws SQLException {
@@ -209,6 +233,21 @@ public final class ChatStore {
                 + " WHERE room = ? AND seq > ? ORDER BY seq DESC", room, since, limit);
     }
 
+    /** The oldest {@code limit} messages with seq greater than {@code after}, oldest first (paged replay). */
+    public List<ServerFrame.Message> messagesFrom(Connection db, String room, long after, int limit) throws SQLException {
+        List<ServerFrame.Message> out = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT room, seq, client_id, sender, sender_name, body, ts, kind,"
+                + " deleted_at FROM messages WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+            ps.setString(1, room);
+            ps.setLong(2, after);
+            ps.setInt(3, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(message(rs));
+            }
+        }
+        return out;
+    }
+
     /** The newest {@code limit} messages with seq lower than {@code before}, oldest first. */
     public List<ServerFrame.Message> messagesBefore(String room, long before, int limit) throws SQLException {
         try (Connection db = dataSource.getConnection()) {
@@ -245,94 +284,116 @@ public final class ChatStore {
                 rs.getString(5), rs.getString(6), rs.getLong(7), system ? Boolean.TRUE : null, deleted ? Boolean.TRUE : null);
     }
 
-    // --- direct messages ---------------------------------------------------------------------------------------
+    // --- direct-message streams ------------------------------------------------------------------------------
 
-    public long maxDirectSeq(Connection db) throws SQLException {
-        try (PreparedStatement ps = db.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM direct_messages");
-             ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
+    /** The last position of a user's DM stream; 0 when the user has none yet. */
+    public long dmStreamSeq(Connection db, String user) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT last_seq FROM dm_streams WHERE user_id = ?")) {
+            ps.setString(1, user);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
         }
     }
 
-    public Map<Key, ServerFrame.DirectMessage> findDirect(Connection db, Collection<Key> keys) throws SQLException {
-        Map<Key, ServerFrame.DirectMessage> found = new HashMap<>();
-        List<Key> list = new ArrayList<>(keys);
-        for (int from = 0; from < list.size(); from += IN_LIST_CHUNK) {
-            List<Key> chunk = list.subList(from, Math.min(list.size(), from + IN_LIST_CHUNK));
-            String sql = "SELECT seq, client_id, sender, sender_name, recipient, body, ts FROM direct_messages"
-                    + " WHERE client_id IN (" + placeholders(chunk.size()) + ")";
-            try (PreparedStatement ps = db.prepareStatement(sql)) {
-                for (int i = 0; i < chunk.size(); i++) ps.setString(i + 1, chunk.get(i).clientId());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        ServerFrame.DirectMessage m = direct(rs);
-                        Key k = new Key(m.id(), m.from());
-                        if (keys.contains(k)) found.put(k, m);
-                    }
+    /** Sets the last position of each user's stream (creating the stream row when needed). */
+    public void setDmStreamSeqs(Connection db, Map<String, Long> lastSeqs) throws SQLException {
+        List<Map.Entry<String, Long>> missing = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement("UPDATE dm_streams SET last_seq = ? WHERE user_id = ?")) {
+            for (var e : lastSeqs.entrySet()) {
+                ps.setLong(1, e.getValue());
+                ps.setString(2, e.getKey());
+                if (ps.executeUpdate() == 0) missing.add(e);
+            }
+        }
+        if (missing.isEmpty()) return;
+        try (PreparedStatement ps = db.prepareStatement("INSERT INTO dm_streams (user_id, last_seq) VALUES (?, ?)")) {
+            for (var e : missing) {
+                ps.setString(1, e.getKey());
+                ps.setLong(2, e.getValue());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** One DM in one user's stream: {@code owner} is the user whose stream it is, {@code message.seq} its position. */
+    public record DmEntry(String owner, ServerFrame.DirectMessage message) {}
+
+    public void insertDmEntries(Connection db, List<DmEntry> entries) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("INSERT INTO dm_entries"
+                + " (owner, seq, client_id, sender, sender_name, recipient, body, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (DmEntry e : entries) {
+                ServerFrame.DirectMessage m = e.message();
+                ps.setString(1, e.owner());
+                ps.setLong(2, m.seq());
+                ps.setString(3, m.id());
+                ps.setString(4, m.from());
+                setNullable(ps, 5, m.name());
+                ps.setString(6, m.to());
+                ps.setString(7, m.text());
+                ps.setLong(8, m.ts());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** The oldest {@code limit} DMs of the user's stream with seq greater than {@code after}, oldest first. */
+    public List<ServerFrame.DirectMessage> dmsFrom(Connection db, String owner, long after, int limit) throws SQLException {
+        return dmPage(db, "SELECT seq, client_id, sender, sender_name, recipient, body, ts FROM dm_entries"
+                + " WHERE owner = ? AND seq > ? ORDER BY seq LIMIT ?", owner, after, limit, false);
+    }
+
+    /** The newest {@code limit} DMs of the user's stream with seq lower than {@code before}, oldest first. */
+    public List<ServerFrame.DirectMessage> dmsBefore(String owner, long before, int limit) throws SQLException {
+        try (Connection db = dataSource.getConnection()) {
+            return dmPage(db, "SELECT seq, client_id, sender, sender_name, recipient, body, ts FROM dm_entries"
+                    + " WHERE owner = ? AND seq < ? ORDER BY seq DESC LIMIT ?", owner, before, limit, true);
+        }
+    }
+
+    private List<ServerFrame.DirectMessage> dmPage(Connection db, String sql, String owner, long bound, int limit,
+                                                   boolean reverse) throws SQLException {
+        List<ServerFrame.DirectMessage> out = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement(sql)) {
+            ps.setString(1, owner);
+            ps.setLong(2, bound);
+            ps.setInt(3, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new ServerFrame.DirectMessage(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6), rs.getLong(7)));
                 }
             }
         }
-        return found;
-    }
-
-    /** Inserts direct messages; {@code delivered} tells which were handed to an online connection already. */
-    public void insertDirect(Connection db, List<ServerFrame.DirectMessage> messages, List<Boolean> delivered) throws SQLException {
-        try (PreparedStatement ps = db.prepareStatement("INSERT INTO direct_messages"
-                + " (seq, client_id, sender, sender_name, recipient, body, ts, delivered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-            for (int i = 0; i < messages.size(); i++) {
-                ServerFrame.DirectMessage m = messages.get(i);
-                ps.setLong(1, m.seq());
-                ps.setString(2, m.id());
-                ps.setString(3, m.from());
-                setNullable(ps, 4, m.name());
-                ps.setString(5, m.to());
-                ps.setString(6, m.text());
-                ps.setLong(7, m.ts());
-                if (delivered.get(i)) ps.setLong(8, m.ts()); else ps.setNull(8, Types.BIGINT);
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-    }
-
-    /** Users who have direct messages waiting for them. */
-    public List<String> usersWithUndelivered(Connection db) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (PreparedStatement ps = db.prepareStatement("SELECT DISTINCT recipient FROM direct_messages WHERE delivered_at IS NULL");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) out.add(rs.getString(1));
-        }
+        if (reverse) java.util.Collections.reverse(out);
         return out;
     }
 
-    public List<ServerFrame.DirectMessage> undelivered(Connection db, String user, int limit) throws SQLException {
-        List<ServerFrame.DirectMessage> out = new ArrayList<>();
-        try (PreparedStatement ps = db.prepareStatement("SELECT seq, client_id, sender, sender_name, recipient, body, ts"
-                + " FROM direct_messages WHERE recipient = ? AND delivered_at IS NULL ORDER BY seq LIMIT ?")) {
-            ps.setString(1, user);
-            ps.setInt(2, limit);
+    // --- the store's own state -----------------------------------------------------------------------------------
+
+    /** A value from {@code store_state}; null when unset. */
+    public String state(Connection db, String name) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT val FROM store_state WHERE name = ?")) {
+            ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.add(direct(rs));
+                return rs.next() ? rs.getString(1) : null;
             }
-        }
-        return out;
-    }
-
-    public void markDelivered(Connection db, List<ServerFrame.DirectMessage> messages, long now) throws SQLException {
-        try (PreparedStatement ps = db.prepareStatement("UPDATE direct_messages SET delivered_at = ? WHERE seq = ?")) {
-            for (ServerFrame.DirectMessage m : messages) {
-                ps.setLong(1, now);
-                ps.setLong(2, m.seq());
-                ps.addBatch();
-            }
-            ps.executeBatch();
         }
     }
 
-    private static ServerFrame.DirectMessage direct(ResultSet rs) throws SQLException {
-        return new ServerFrame.DirectMessage(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                rs.getString(5), rs.getString(6), rs.getLong(7));
+    public void setState(Connection db, String name, String value) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("UPDATE store_state SET val = ? WHERE name = ?")) {
+            ps.setString(1, value);
+            ps.setString(2, name);
+            if (ps.executeUpdate() > 0) return;
+        }
+        try (PreparedStatement ps = db.prepareStatement("INSERT INTO store_state (name, val) VALUES (?, ?)")) {
+            ps.setString(1, name);
+            ps.setString(2, value);
+            ps.executeUpdate();
+        }
     }
 
     private static void setNullable(PreparedStatement ps, int index, String value) throws SQLException {

@@ -31,8 +31,13 @@ public final class Connection {
     private final AtomicLong framesOut = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long lastActivity;
-    /** Set by the sequencer once offline direct messages were sent; until then live ones wait for that sync. */
-    volatile boolean directSynced;
+    /**
+     * Set by the sequencer once this connection receives the user's DM stream live (after its catch-up, if it asked
+     * for one); until then new DMs reach it through the catch-up, in order.
+     */
+    volatile boolean dmLive;
+    /** Sequencer-thread only: the backlog still to be sent from the store; null when everything is live. */
+    CatchUp catchUp;
     /** Sequencer-thread only: already in the sequencer's list of connections to flush. */
     boolean awaitingFlush;
     private long bytesSeenAtHeartbeat = -1;
@@ -130,6 +135,22 @@ public final class Connection {
 
     void flush() {
         peer.flush();
+    }
+
+    /** Sequencer thread: this connection's catch-up state, created on first use. */
+    CatchUp catchUpState() {
+        if (catchUp == null) catchUp = new CatchUp();
+        return catchUp;
+    }
+
+    /** Starts writing, with {@code welcome} as the first frame the client sees. */
+    void start(String welcome) {
+        peer.start(welcome);
+    }
+
+    /** Runs {@code then} (once) when at most {@code frames} frames are left queued; see {@link Peer#whenDrained}. */
+    void whenDrained(int frames, Runnable then) {
+        peer.whenDrained(frames, then);
     }
 
     /**

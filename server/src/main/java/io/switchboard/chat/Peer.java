@@ -5,10 +5,17 @@ import java.nio.ByteBuffer;
 /** The transport end of one connection: a bounded, non-blocking outbox plus close. */
 public interface Peer {
     /**
-     * Starts writing. Frames offered before are held back, so that the client sees nothing (not even the welcome)
-     * before the connection is registered everywhere it can be found.
+     * Starts writing, with {@code first} (the welcome) ahead of everything queued so far. Frames offered before are
+     * held back, so that the client sees nothing before its welcome, which the sequencer completes.
      */
-    void start();
+    void start(String first);
+
+    /**
+     * Runs {@code then} once, on whichever thread notices it first, when at most {@code frames} frames are queued:
+     * how a paged backlog waits for the client to read before the next page. A later call replaces an earlier one
+     * that has not run; a closed peer never runs it.
+     */
+    void whenDrained(int frames, Runnable then);
 
     /** Queues an encoded frame and starts writing; false when the outbox is full (the peer is a slow consumer). */
     boolean offer(String frame);

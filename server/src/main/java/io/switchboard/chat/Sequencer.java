@@ -6,6 +6,8 @@ import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.ServerFrame;
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,20 +24,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The single writer of chat state. One thread takes commands in arrival order, assigns room and direct-message
- * sequence numbers, writes them in batched transactions, and only after the commit acks the senders and fans the
- * frames out. Because every room mutation and every fan-out happens here, members see a room's messages in seq
- * order and a join with {@code since} is replayed without gaps or duplicates.
+ * The single writer of chat state. One thread takes commands in arrival order, assigns room sequence numbers and
+ * direct-message stream positions, writes them in batched transactions, and only after the commit acks the senders
+ * and fans the frames out. Because every room mutation and every fan-out happens here, members see a room's
+ * messages in seq order, and a join with {@code since} (or a connection with {@code dmSince}) catches up without
+ * gaps or duplicates. Catch-up is paged and flow-controlled by the connection's outbox ({@link #catchUp}), so a
+ * backlog of any size never overflows it.
  */
 public final class Sequencer {
     private static final Logger log = LoggerFactory.getLogger(Sequencer.class);
-    private static final int SYNC_PAGE = 500;
+    /** Most backlog frames read and queued for one connection at a time. */
+    private static final int CATCH_UP_PAGE = 200;
     /** At most this many connections are flushed on the sequencer thread itself; more go to the writer pool. */
     private static final int INLINE_FLUSH = 8;
     /** Fewest connections per writer-pool task: smaller chunks would cost more in hand-offs than they save. */
     private static final int MIN_CHUNK = 16;
+    /** Users whose DM stream position stays cached. */
+    private static final int DM_STREAMS_CACHED = 100_000;
 
-    /** Work for the sequencer. */
+    /** Work for the sequencer. Client commands go through {@link #submit}, the others through {@link #submitInternal}. */
     public sealed interface Command {}
 
     /** {@code receivedNanos}: when the frame arrived, for the send-to-deliver latency. */
@@ -43,13 +50,21 @@ public final class Sequencer {
 
     public record Direct(Connection from, String id, String to, String text) implements Command {}
 
-    public record Join(Connection conn, String frameId, String room, Long since) implements Command {}
+    /** {@code since}/{@code epoch}: the client's last seen seq in the room and the epoch it belongs to (both optional). */
+    public record Join(Connection conn, String frameId, String room, Long since, String epoch) implements Command {}
 
     public record Leave(Connection conn, String frameId, String room) implements Command {}
 
     public record Disconnect(Connection conn) implements Command {}
 
-    public record SyncDirect(Connection conn) implements Command {}
+    /**
+     * A new connection: sends its {@code welcome} (completed with the user's DM stream position and epoch) and
+     * starts its DM stream, replaying from {@code dmSince} when given (see docs/protocol.md, "Direct messages").
+     */
+    public record Open(Connection conn, ServerFrame.Welcome welcome, Long dmSince, String dmEpoch) implements Command {}
+
+    /** The connection's outbox drained: queue the next page of its backlog. */
+    public record ContinueCatchUp(Connection conn) implements Command {}
 
     /** An operator's message to a room, stored in its history; completes with the connections reached. */
     public record BroadcastRoom(String room, String text, CompletableFuture<Integer> result) implements Command {}
@@ -68,24 +83,28 @@ public final class Sequencer {
     private final FrameCodec codec;
     private final Limits limits;
     private final Metrics metrics;
+    private final StoreEpoch epoch;
     private final int batchSize;
     private final int capacity;
+    private final int outboxCapacity;
     private final LinkedBlockingQueue<Command> queue = new LinkedBlockingQueue<>();
     private final List<Connection> toFlush = new ArrayList<>();
     private final java.util.concurrent.Executor writers;
     private final int writerThreads;
     private final AtomicInteger clientCommands = new AtomicInteger();
     private final Thread thread;
+    private final DmStreams dmStreams;
+    private final MessageDigest sha256;
     private volatile boolean stopping;
-    private long directSeq;
     private final Set<Room> staleRooms = new java.util.HashSet<>();
-    /** Users with direct messages stored undelivered (loaded at start, kept here): only their connects need a query. */
-    private final Set<String> awaitingSync = new java.util.HashSet<>();
-    private final List<String> storedForLater = new ArrayList<>();
-    private boolean directSeqStale;
 
-    public Sequencer(ChatStore store, Hub hub, FrameCodec codec, Limits limits, Metrics metrics, int batchSize, int capacity,
-                     java.util.concurrent.Executor writers, int writerThreads) {
+    /**
+     * @param batchSize      most commands written in one transaction
+     * @param capacity       most client commands queued before {@link #submit} refuses ("busy")
+     * @param outboxCapacity frames one connection's outbox holds; catch-up keeps below half of it
+     */
+    public Sequencer(ChatStore store, Hub hub, FrameCodec codec, Limits limits, Metrics metrics, StoreEpoch epoch,
+                     int batchSize, int capacity, int outboxCapacity, java.util.concurrent.Executor writers, int writerThreads) {
         this.writers = writers;
         this.writerThreads = writerThreads;
         this.store = store;
@@ -93,17 +112,20 @@ public final class Sequencer {
         this.codec = codec;
         this.limits = limits;
         this.metrics = metrics;
+        this.epoch = epoch;
         this.batchSize = batchSize;
         this.capacity = capacity;
+        this.outboxCapacity = outboxCapacity;
+        this.dmStreams = new DmStreams(store, DM_STREAMS_CACHED);
+        try {
+            this.sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
         this.thread = new Thread(this::run, "switchboard-sequencer");
     }
 
-    public void start() throws SQLException {
-        try (var db = store.transaction()) {
-            directSeq = store.maxDirectSeq(db);
-            awaitingSync.addAll(store.usersWithUndelivered(db));
-            db.commit();
-        }
+    public void start() {
         thread.start();
     }
 
@@ -119,7 +141,7 @@ public final class Sequencer {
     }
 
     /**
-     * Queues connection bookkeeping (disconnect, offline sync) and operator commands; never refused, so no
+     * Queues connection bookkeeping (open, disconnect, catch-up) and operator commands; never refused, so no
      * connection is left in a room and no admin call is dropped.
      */
     public void submitInternal(Command c) {
@@ -128,8 +150,7 @@ public final class Sequencer {
     }
 
     private static boolean isInternal(Command c) {
-        return c instanceof Disconnect || c instanceof SyncDirect || c instanceof BroadcastRoom
-                || c instanceof DeleteMessage || c instanceof SetRoomClosed || c instanceof CreateRoom;
+        return !(c instanceof Publish || c instanceof Direct || c instanceof Join || c instanceof Leave);
     }
 
     public int queued() {
@@ -191,8 +212,10 @@ public final class Sequencer {
                         join(j, pending);
                     } else if (c instanceof Leave l) {
                         leave(l, pending);
-                    } else if (c instanceof SyncDirect s) {
-                        syncDirect(s.conn());
+                    } else if (c instanceof Open o) {
+                        open(o);
+                    } else if (c instanceof ContinueCatchUp cc) {
+                        catchUp(cc.conn());
                     } else {
                         operate(c);
                     }
@@ -219,6 +242,10 @@ public final class Sequencer {
             return !publishes.isEmpty() || !directs.isEmpty();
         }
 
+        int messages() {
+            return publishes.size() + directs.size();
+        }
+
         boolean isEmpty() {
             return !hasMessages() && memberships.isEmpty();
         }
@@ -235,33 +262,43 @@ public final class Sequencer {
 
     private record Fresh(Connection from, Room room, ServerFrame.Message message, long receivedNanos) implements Outcome {}
 
-    private record FreshDirect(Connection from, List<Connection> recipients, ServerFrame.DirectMessage message) implements Outcome {}
+    /** {@code toRecipient} and {@code toSender} are the two stream entries (the same one for a DM to oneself). */
+    private record FreshDirect(Connection from, ServerFrame.DirectMessage toRecipient, ServerFrame.DirectMessage toSender)
+            implements Outcome {}
 
-    private record Duplicate(Connection to, ServerFrame.Ack ack) implements Outcome {}
+    private record Answer(Connection to, ServerFrame frame) implements Outcome {}
 
-    private record Refused(Connection to, ServerFrame.Error error) implements Outcome {}
+    /** Everything a batch writes, collected before the transaction. */
+    private static final class Writes {
+        final List<ServerFrame.Message> messages = new ArrayList<>();
+        final Map<Room, Long> roomSeqs = new LinkedHashMap<>();
+        final List<ChatStore.DmEntry> dmEntries = new ArrayList<>();
+        final Map<String, Long> dmSeqs = new LinkedHashMap<>();
+        final List<ChatStore.Key> idKeys = new ArrayList<>();
+        final List<ChatStore.SentId> ids = new ArrayList<>();
+        final List<Outcome> outcomes = new ArrayList<>();
+    }
 
     private void flush(Pending pending) {
         if (pending.isEmpty()) return;
         long now = System.currentTimeMillis();
-        List<Outcome> outcomes = new ArrayList<>(pending.publishes.size() + pending.directs.size());
-        Map<Room, Long> seqs = new LinkedHashMap<>();
-        storedForLater.clear();
-        long nextDirect;
+        Writes w = new Writes();
         Timer.Context persisting = metrics.persistLatency.time();
         try (var db = store.transaction()) {
             try {
                 resyncIfStale(db);
-                nextDirect = directSeq;
-                List<ServerFrame.Message> messages = sequenceRoomMessages(db, pending.publishes, now, seqs, outcomes);
-                List<ServerFrame.DirectMessage> directs = new ArrayList<>();
-                List<Boolean> delivered = new ArrayList<>();
-                nextDirect = sequenceDirectMessages(db, pending.directs, now, nextDirect, directs, delivered, outcomes);
-                if (!messages.isEmpty()) {
-                    store.insertMessages(db, messages);
-                    for (var e : seqs.entrySet()) store.updateRoomSeq(db, e.getKey().name(), e.getValue(), now);
+                Map<ChatStore.Key, ChatStore.SentId> known = knownIds(db, pending);
+                sequenceRoomMessages(pending.publishes, now, known, w);
+                sequenceDirectMessages(db, pending.directs, now, known, w);
+                if (!w.messages.isEmpty()) {
+                    store.insertMessages(db, w.messages);
+                    for (var e : w.roomSeqs.entrySet()) store.updateRoomSeq(db, e.getKey().name(), e.getValue(), now);
                 }
-                if (!directs.isEmpty()) store.insertDirect(db, directs, delivered);
+                if (!w.dmEntries.isEmpty()) {
+                    store.insertDmEntries(db, w.dmEntries);
+                    store.setDmStreamSeqs(db, w.dmSeqs);
+                }
+                if (!w.ids.isEmpty()) store.insertIds(db, w.idKeys, w.ids);
                 for (Membership m : pending.memberships) {
                     if (m.joined()) store.addMembership(db, m.room(), m.user(), now);
                     else store.removeMembership(db, m.room(), m.user());
@@ -272,23 +309,65 @@ public final class Sequencer {
                 throw e;
             }
         } catch (SQLException | RuntimeException e) {
+            staleRooms.addAll(w.roomSeqs.keySet());
+            dmStreams.forget(w.dmSeqs.keySet());
+            if (pending.messages() > 1 && isCausedByData(e)) {
+                // One message the store refuses (a value out of range, a constraint) must not fail the others:
+                // write each on its own, so that only the bad one is refused.
+                log.warn("Write of {} messages refused by the store ({}); writing them one by one", pending.messages(), e.toString());
+                isolate(pending);
+                return;
+            }
             // Whether or not the commit happened, the senders retry with the same ids and dedup sorts it out;
             // the counters are re-read from the database before the next write.
-            log.warn("Write of {} message(s) failed; senders are told to retry: {}",
-                    pending.publishes.size() + pending.directs.size(), e.toString());
-            staleRooms.addAll(seqs.keySet());
-            directSeqStale = true;
-            refuseAll(pending);
+            log.warn("Write of {} message(s) failed; senders are told to {}: {}", pending.messages(),
+                    isCausedByData(e) ? "not retry" : "retry", e.toString());
+            refuseAll(pending, isCausedByData(e));
             pending.clear();
             return;
         }
         persisting.stop();
-        seqs.forEach((room, seq) -> room.advance(seq, now));
-        directSeq = nextDirect;
-        awaitingSync.addAll(storedForLater);
+        w.roomSeqs.forEach((room, seq) -> room.advance(seq, now));
+        dmStreams.advance(w.dmSeqs);
         pending.clear();
-        dispatch(outcomes);
+        dispatch(w.outcomes);
         flushWrites();
+    }
+
+    /** SQLState class 22 (data exception) or 23 (integrity constraint): the content, not the database, is at fault. */
+    private static boolean isCausedByData(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void isolate(Pending pending) {
+        List<Command> each = new ArrayList<>(pending.publishes);
+        each.addAll(pending.directs);
+        List<Membership> memberships = new ArrayList<>(pending.memberships);
+        pending.clear();
+        for (Command c : each) {
+            Pending one = new Pending();
+            if (c instanceof Publish p) one.publishes.add(p); else one.directs.add((Direct) c);
+            flush(one);
+        }
+        if (!memberships.isEmpty()) {
+            Pending rest = new Pending();
+            rest.memberships.addAll(memberships);
+            flush(rest);
+        }
+    }
+
+    private Map<ChatStore.Key, ChatStore.SentId> knownIds(java.sql.Connection db, Pending pending) throws SQLException {
+        if (!pending.hasMessages()) return new HashMap<>();
+        Set<ChatStore.Key> keys = new LinkedHashSet<>();
+        for (Publish p : pending.publishes) keys.add(new ChatStore.Key(p.id(), p.from().user()));
+        for (Direct d : pending.directs) keys.add(new ChatStore.Key(d.id(), d.from().user()));
+        return new HashMap<>(store.findIds(db, keys));
     }
 
     private void resyncIfStale(java.sql.Connection db) throws SQLException {
@@ -297,71 +376,87 @@ public final class Sequencer {
             if (row != null) room.advance(row.lastSeq(), row.lastActivity());
         }
         staleRooms.clear();
-        if (directSeqStale) {
-            directSeq = store.maxDirectSeq(db);
-            directSeqStale = false;
-        }
     }
 
-    private List<ServerFrame.Message> sequenceRoomMessages(java.sql.Connection db, List<Publish> publishes, long now,
-                                                           Map<Room, Long> seqs, List<Outcome> outcomes) throws SQLException {
-        if (publishes.isEmpty()) return List.of();
-        Set<ChatStore.Key> keys = new LinkedHashSet<>();
-        for (Publish p : publishes) keys.add(new ChatStore.Key(p.id(), p.from().user()));
-        Map<ChatStore.Key, ServerFrame.Message> known = new HashMap<>(store.findMessages(db, keys));
-        List<ServerFrame.Message> fresh = new ArrayList<>();
+    /** SHA-256 of the text, base64: what a retry's text is compared with. */
+    private String digest(String text) {
+        return java.util.Base64.getEncoder().withoutPadding()
+                .encodeToString(sha256.digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Answer to a message whose id its sender already used: the original ack when it is the same message (a retry),
+     * {@code id_conflict} when the id named something else. Ids stored before digests were kept compare by target.
+     */
+    private ServerFrame sameIdAnswer(String id, ChatStore.SentId prior, String room, String to, String digest) {
+        boolean sameTarget = room != null ? room.equals(prior.room()) : to.equals(prior.recipient());
+        if (sameTarget && (prior.digest() == null || prior.digest().equals(digest))) {
+            return new ServerFrame.Ack(id, prior.room(), prior.recipient(), prior.seq(), prior.ts(), true);
+        }
+        String what = prior.room() != null ? "a message to room '" + prior.room() + "'" : "a direct message to '" + prior.recipient() + "'";
+        return new ServerFrame.Error(ErrorCode.ID_CONFLICT.wire(),
+                "id already used for " + (sameTarget ? "a message with other text" : what) + "; use a new id for a new message", id);
+    }
+
+    private void sequenceRoomMessages(List<Publish> publishes, long now, Map<ChatStore.Key, ChatStore.SentId> known, Writes w) {
         for (Publish p : publishes) {
             ChatStore.Key key = new ChatStore.Key(p.id(), p.from().user());
-            ServerFrame.Message prior = known.get(key);
+            String digest = digest(p.text());
+            ChatStore.SentId prior = known.get(key);
             if (prior != null) {
-                outcomes.add(new Duplicate(p.from(), new ServerFrame.Ack(p.id(), prior.room(), null, prior.seq(), prior.ts(), true)));
+                w.outcomes.add(new Answer(p.from(), sameIdAnswer(p.id(), prior, p.room(), null, digest)));
                 continue;
             }
             Room room = hub.room(p.room());
             if (room == null || !room.contains(p.from())) {
-                outcomes.add(new Refused(p.from(), new ServerFrame.Error(ErrorCode.NOT_JOINED.wire(),
+                w.outcomes.add(new Answer(p.from(), new ServerFrame.Error(ErrorCode.NOT_JOINED.wire(),
                         "join room '" + p.room() + "' before sending to it", p.id())));
                 continue;
             }
-            long seq = seqs.getOrDefault(room, room.lastSeq()) + 1;
-            seqs.put(room, seq);
+            long seq = w.roomSeqs.getOrDefault(room, room.lastSeq()) + 1;
+            w.roomSeqs.put(room, seq);
             ServerFrame.Message m = new ServerFrame.Message(room.name(), seq, p.id(), p.from().user(),
                     p.from().principal().name(), p.text(), now);
-            fresh.add(m);
-            known.put(key, m);
-            outcomes.add(new Fresh(p.from(), room, m, p.receivedNanos()));
+            w.messages.add(m);
+            ChatStore.SentId sent = new ChatStore.SentId(room.name(), null, seq, now, digest);
+            w.idKeys.add(key);
+            w.ids.add(sent);
+            known.put(key, sent);
+            w.outcomes.add(new Fresh(p.from(), room, m, p.receivedNanos()));
         }
-        return fresh;
     }
 
-    private long sequenceDirectMessages(java.sql.Connection db, List<Direct> directs, long now, long nextSeq,
-                                        List<ServerFrame.DirectMessage> fresh, List<Boolean> delivered,
-                                        List<Outcome> outcomes) throws SQLException {
-        if (directs.isEmpty()) return nextSeq;
-        Set<ChatStore.Key> keys = new LinkedHashSet<>();
-        for (Direct d : directs) keys.add(new ChatStore.Key(d.id(), d.from().user()));
-        Map<ChatStore.Key, ServerFrame.DirectMessage> known = new HashMap<>(store.findDirect(db, keys));
+    private void sequenceDirectMessages(java.sql.Connection db, List<Direct> directs, long now,
+                                        Map<ChatStore.Key, ChatStore.SentId> known, Writes w) throws SQLException {
         for (Direct d : directs) {
-            ChatStore.Key key = new ChatStore.Key(d.id(), d.from().user());
-            ServerFrame.DirectMessage prior = known.get(key);
+            String sender = d.from().user();
+            ChatStore.Key key = new ChatStore.Key(d.id(), sender);
+            String digest = digest(d.text());
+            ChatStore.SentId prior = known.get(key);
             if (prior != null) {
-                outcomes.add(new Duplicate(d.from(), new ServerFrame.Ack(d.id(), null, prior.to(), prior.seq(), prior.ts(), true)));
+                w.outcomes.add(new Answer(d.from(), sameIdAnswer(d.id(), prior, null, d.to(), digest)));
                 continue;
             }
-            ServerFrame.DirectMessage m = new ServerFrame.DirectMessage(++nextSeq, d.id(), d.from().user(),
-                    d.from().principal().name(), d.to(), d.text(), now);
-            // Whoever is online now receives it live; the stored flag keeps offline sync from sending it again. While
-            // none of the recipient's connections has had its offline sync, the message waits for that sync, so
-            // that older stored messages are not overtaken.
-            List<Connection> online = hub.connectionsOf(d.to());
-            List<Connection> recipients = online.stream().anyMatch(c -> c.directSynced) ? online : List.of();
-            fresh.add(m);
-            delivered.add(!recipients.isEmpty());
-            if (recipients.isEmpty()) storedForLater.add(m.to());
-            known.put(key, m);
-            outcomes.add(new FreshDirect(d.from(), recipients, m));
+            long senderSeq = nextDmSeq(db, sender, w);
+            long recipientSeq = d.to().equals(sender) ? senderSeq : nextDmSeq(db, d.to(), w);
+            String name = d.from().principal().name();
+            ServerFrame.DirectMessage toRecipient = new ServerFrame.DirectMessage(recipientSeq, d.id(), sender, name, d.to(), d.text(), now);
+            ServerFrame.DirectMessage toSender = new ServerFrame.DirectMessage(senderSeq, d.id(), sender, name, d.to(), d.text(), now);
+            w.dmEntries.add(new ChatStore.DmEntry(d.to(), toRecipient));
+            if (!d.to().equals(sender)) w.dmEntries.add(new ChatStore.DmEntry(sender, toSender));
+            ChatStore.SentId sent = new ChatStore.SentId(null, d.to(), senderSeq, now, digest);
+            w.idKeys.add(key);
+            w.ids.add(sent);
+            known.put(key, sent);
+            w.outcomes.add(new FreshDirect(d.from(), toRecipient, toSender));
         }
-        return nextSeq;
+    }
+
+    private long nextDmSeq(java.sql.Connection db, String user, Writes w) throws SQLException {
+        Long inBatch = w.dmSeqs.get(user);
+        long next = (inBatch != null ? inBatch : dmStreams.lastSeq(db, user)) + 1;
+        w.dmSeqs.put(user, next);
+        return next;
     }
 
     private void dispatch(List<Outcome> outcomes) {
@@ -370,27 +465,45 @@ public final class Sequencer {
                 ServerFrame.Message m = f.message();
                 send(f.from(), new ServerFrame.Ack(m.id(), m.room(), null, m.seq(), m.ts(), null));
                 ByteBuffer encoded = ByteBuffer.wrap(codec.encodeUtf8(m)); // once per fan-out, shared by every recipient
-                metrics.deliveries.mark(fanOut(f.room(), encoded));
+                metrics.deliveries.mark(fanOutSequenced(f.room(), encoded));
                 metrics.deliveryLatency.update(System.nanoTime() - f.receivedNanos(), TimeUnit.NANOSECONDS);
                 hub.events().messageStored(m);
             } else if (o instanceof FreshDirect f) {
-                ServerFrame.DirectMessage m = f.message();
-                send(f.from(), new ServerFrame.Ack(m.id(), null, m.to(), m.seq(), m.ts(), null));
-                ByteBuffer encoded = ByteBuffer.wrap(codec.encodeUtf8(m));
-                Set<Connection> targets = new LinkedHashSet<>(f.recipients());
-                for (Connection c : hub.connectionsOf(m.from())) if (c.directSynced) targets.add(c);
-                int reached = 0;
-                for (Connection c : targets) if (deliver(c, encoded)) reached++;
+                ServerFrame.DirectMessage toSender = f.toSender();
+                send(f.from(), new ServerFrame.Ack(toSender.id(), null, toSender.to(), toSender.seq(), toSender.ts(), null));
+                int reached = deliverDirect(f.toRecipient().to(), f.toRecipient());
+                if (!toSender.to().equals(toSender.from())) reached += deliverDirect(toSender.from(), toSender);
                 metrics.deliveries.mark(reached);
-            } else if (o instanceof Duplicate d) {
-                send(d.to(), d.ack());
-            } else if (o instanceof Refused r) {
-                send(r.to(), r.error());
+            } else if (o instanceof Answer a) {
+                send(a.to(), a.frame());
             }
         }
     }
 
-    /** Queues one encoded frame for every connection in the room; returns how many took it. */
+    /** Queues a DM for every connection of the stream's owner that receives its stream live. */
+    private int deliverDirect(String owner, ServerFrame.DirectMessage m) {
+        List<Connection> conns = hub.connectionsOf(owner);
+        if (conns.isEmpty()) return 0;
+        ByteBuffer encoded = ByteBuffer.wrap(codec.encodeUtf8(m));
+        int reached = 0;
+        for (Connection c : conns) if (c.dmLive && deliver(c, encoded)) reached++;
+        return reached;
+    }
+
+    /**
+     * Queues one encoded frame that carries a room seq for every connection in the room, except those still catching
+     * up on the room (their catch-up reads it from the store, in order); returns how many took it.
+     */
+    private int fanOutSequenced(Room room, ByteBuffer encoded) {
+        int[] reached = {0};
+        room.forEachConnection(c -> {
+            if (c.catchUp != null && c.catchUp.isCatchingUp(room.name())) return;
+            if (deliver(c, encoded)) reached[0]++;
+        });
+        return reached[0];
+    }
+
+    /** Queues one encoded frame without a seq (presence, deletions) for every connection in the room. */
     private int fanOut(Room room, ByteBuffer encoded) {
         int[] reached = {0};
         room.forEachConnection(c -> {
@@ -443,18 +556,103 @@ public final class Sequencer {
         }
     }
 
-    private void refuseAll(Pending pending) {
-        for (Publish p : pending.publishes) send(p.from(), unavailable(p.id()));
-        for (Direct d : pending.directs) send(d.from(), unavailable(d.id()));
+    private void refuseAll(Pending pending, boolean causedByData) {
+        for (Publish p : pending.publishes) send(p.from(), notStored(p.id(), causedByData));
+        for (Direct d : pending.directs) send(d.from(), notStored(d.id(), causedByData));
     }
 
-    private static ServerFrame.Error unavailable(String id) {
-        return new ServerFrame.Error(ErrorCode.UNAVAILABLE.wire(), "message not stored, retry with the same id", id);
+    private static ServerFrame.Error notStored(String id, boolean causedByData) {
+        return causedByData
+                ? new ServerFrame.Error(ErrorCode.REJECTED.wire(), "the store refused this message as sent; it was not stored, do not retry it unchanged", id)
+                : new ServerFrame.Error(ErrorCode.UNAVAILABLE.wire(), "message not stored, retry with the same id", id);
     }
 
     private void send(Connection c, ServerFrame frame) {
         if (frame instanceof ServerFrame.Error e) metrics.error(e.code());
         deliver(c, codec.encode(frame));
+    }
+
+    // --- connections and catch-up -------------------------------------------------------------------------------
+
+    private void open(Open o) {
+        Connection conn = o.conn();
+        if (conn.isClosed()) return;
+        long last = dmStreams.cached(conn.user());
+        if (last < 0) {
+            try (var db = store.transaction()) {
+                last = dmStreams.lastSeq(db, conn.user());
+                db.commit();
+            } catch (SQLException e) {
+                log.warn("Could not read the DM stream of {}; closing the new connection: {}", conn.user(), e.toString());
+                conn.close(io.switchboard.protocol.CloseCodes.TRY_AGAIN_LATER, "unavailable");
+                return;
+            }
+        }
+        ServerFrame.Welcome w = o.welcome();
+        String current = epoch.current();
+        conn.start(codec.encode(new ServerFrame.Welcome(w.connectionId(), w.user(), w.name(), w.serverTime(), w.heartbeat(),
+                w.limits(), new ServerFrame.StreamPosition(last, current))));
+        boolean sameEpoch = o.dmEpoch() == null || o.dmEpoch().equals(current);
+        if (o.dmSince() != null && sameEpoch && o.dmSince() < last) {
+            conn.catchUpState().addDms(o.dmSince());
+            catchUp(conn);
+        } else {
+            conn.dmLive = true;
+        }
+    }
+
+    /**
+     * Queues the next part of the connection's backlog (DM stream first, then rooms in join order): at most enough to
+     * fill half its outbox, read from the store in pages. What is left waits until the outbox has drained to a
+     * quarter, when the transport submits {@link ContinueCatchUp}. A backlog that reaches the end of what is stored
+     * turns live in the same step, so no message falls between the two: messages commit on this thread, and every
+     * pending one was committed before this command ran.
+     */
+    private void catchUp(Connection conn) {
+        CatchUp state = conn.catchUp;
+        if (state == null || conn.isClosed()) return;
+        int budget = outboxCapacity / 2 - conn.queued();
+        try (var db = store.transaction()) {
+            while (budget > 0 && !state.isDone()) {
+                int want = Math.min(budget, CATCH_UP_PAGE);
+                if (state.dmsAfter() >= 0) {
+                    List<ServerFrame.DirectMessage> page = store.dmsFrom(db, conn.user(), state.dmsAfter(), want);
+                    for (ServerFrame.DirectMessage m : page) {
+                        if (!deliver(conn, codec.encode(m))) return;
+                        state.dmsSent(m.seq());
+                    }
+                    budget -= page.size();
+                    if (page.size() < want) {
+                        state.dmsDone();
+                        conn.dmLive = true;
+                    }
+                } else {
+                    String name = state.nextRoom();
+                    Room room = hub.room(name);
+                    if (room == null || !room.contains(conn)) {
+                        state.roomDone(name);
+                        continue;
+                    }
+                    List<ServerFrame.Message> page = store.messagesFrom(db, name, state.roomAfter(name), want);
+                    for (ServerFrame.Message m : page) {
+                        if (!deliver(conn, codec.encode(m))) return;
+                        state.roomSent(name, m.seq());
+                    }
+                    budget -= page.size();
+                    if (page.size() < want) state.roomDone(name);
+                }
+            }
+            db.commit();
+        } catch (SQLException e) {
+            log.warn("Catch-up of connection {} failed; closing it so that the client resumes: {}", conn.id(), e.toString());
+            conn.close(io.switchboard.protocol.CloseCodes.TRY_AGAIN_LATER, "unavailable");
+            return;
+        }
+        if (state.isDone()) {
+            conn.catchUp = null;
+        } else {
+            conn.whenDrained(outboxCapacity / 4, () -> queue.add(new ContinueCatchUp(conn)));
+        }
     }
 
     // --- membership ----------------------------------------------------------------------------------------------
@@ -476,25 +674,37 @@ public final class Sequencer {
                 room = new Room(row.name(), row.lastSeq(), row.lastActivity());
                 hub.putRoom(room);
             }
-            List<ServerFrame.Message> replay = List.of();
-            boolean hasMore = false;
-            if (j.since() != null && j.since() < room.lastSeq()) {
-                try (var db = store.transaction()) {
-                    replay = store.messagesAfter(db, room.name(), j.since(), limits.replayMax() + 1);
-                    db.commit();
-                }
-                if (replay.size() > limits.replayMax()) {
-                    hasMore = true;
-                    replay = replay.subList(1, replay.size());
+            // The replay range is known from the seq alone (seqs have no gaps); the messages themselves are read
+            // page by page by the catch-up, which then turns the room live for this connection.
+            long last = room.lastSeq();
+            String current = epoch.current();
+            Integer replayed = null;
+            Boolean hasMore = null;
+            Long firstReplayed = null;
+            long replayAfter = -1;
+            if (j.since() != null) {
+                boolean sameEpoch = j.epoch() == null || j.epoch().equals(current);
+                if (sameEpoch && j.since() < last) {
+                    replayAfter = Math.max(j.since(), last - limits.replayMax());
+                    replayed = (int) (last - replayAfter);
+                    hasMore = replayAfter > j.since();
+                    firstReplayed = replayAfter + 1;
+                } else {
+                    replayed = 0;
+                    hasMore = false;
                 }
             }
             boolean firstOfUser = room.add(conn);
             metrics.joins.mark();
             hub.events().joined(conn, room.name());
-            send(conn, new ServerFrame.Joined(j.frameId(), room.name(), room.lastSeq(), room.onlineUsers(),
-                    j.since() == null ? null : replay.size(), j.since() == null ? null : hasMore,
-                    replay.isEmpty() ? null : replay.get(0).seq()));
-            for (ServerFrame.Message m : replay) send(conn, m);
+            send(conn, new ServerFrame.Joined(j.frameId(), room.name(), last, current, room.onlineUsers(),
+                    replayed, hasMore, firstReplayed));
+            if (replayAfter >= 0) {
+                conn.catchUpState().addRoom(room.name(), replayAfter);
+                catchUp(conn);
+            } else if (conn.catchUp != null) {
+                conn.catchUp.roomDone(room.name()); // a re-join without since is live from here
+            }
             if (firstOfUser) {
                 ByteBuffer presence = ByteBuffer.wrap(codec.encodeUtf8(new ServerFrame.Presence(room.name(), conn.user(), "join")));
                 room.forEachConnection(c -> {
@@ -599,7 +809,7 @@ public final class Sequencer {
         hub.events().messageStored(stored);
         if (live == null) return 0;
         live.advance(seq, now);
-        return fanOut(live, ByteBuffer.wrap(codec.encodeUtf8(new ServerFrame.SystemNotice(text, name, seq, now))));
+        return fanOutSequenced(live, ByteBuffer.wrap(codec.encodeUtf8(new ServerFrame.SystemNotice(text, name, seq, now))));
     }
 
     private boolean deleteMessage(String room, long seq) throws SQLException {
@@ -644,35 +854,4 @@ public final class Sequencer {
             return true;
         }
     }
-
-    // --- offline direct messages ---------------------------------------------------------------------------------
-
-    private void syncDirect(Connection conn) {
-        if (conn.isClosed()) return;
-        if (!awaitingSync.contains(conn.user())) { // nothing stored for this user: no query needed
-            for (Connection c : hub.connectionsOf(conn.user())) c.directSynced = true;
-            return;
-        }
-        try (var db = store.transaction()) {
-            while (true) {
-                List<ServerFrame.DirectMessage> page = store.undelivered(db, conn.user(), SYNC_PAGE);
-                if (page.isEmpty()) break;
-                List<Connection> targets = hub.connectionsOf(conn.user());
-                for (ServerFrame.DirectMessage m : page) {
-                    String encoded = codec.encode(m);
-                    for (Connection c : targets) deliver(c, encoded);
-                }
-                store.markDelivered(db, page, System.currentTimeMillis());
-                db.commit();
-                if (page.size() < SYNC_PAGE) break;
-            }
-            // Every connection of the user is now up to date: from here on direct messages reach them live.
-            for (Connection c : hub.connectionsOf(conn.user())) c.directSynced = true;
-            awaitingSync.remove(conn.user());
-        } catch (SQLException e) {
-            log.warn("Offline sync for {} failed; retrying: {}", conn.user(), e.toString());
-            if (!conn.isClosed()) queue.add(new SyncDirect(conn)); // live messages to this user wait for it
-        }
-    }
-
 }

@@ -10,6 +10,9 @@ public final class CloseCodes {
     public static final int TOO_BIG = 1009;
     /** The client did not read its frames fast enough; reconnect and resume. */
     public static final int SLOW_CONSUMER = 1013;
+    /** The same code with reason {@code unavailable}: the store failed while the connection was being set up or
+     * caught up; reconnect with backoff and resume. */
+    public static final int TRY_AGAIN_LATER = 1013;
     /** Nothing, not even a pong, arrived within heartbeat.timeout; reconnect. */
     public static final int HEARTBEAT_TIMEOUT = 4000;
     /** Token missing, malformed, forged or of a wrong algorithm; terminal until the client has a valid token. */

@@ -15,6 +15,10 @@ public enum ErrorCode {
     ROOM_NOT_FOUND("room_not_found"),
     ROOM_CLOSED("room_closed"),
     NOT_JOINED("not_joined"),
+    /** The id was already used by this user for a different message; nothing stored, not to be retried. */
+    ID_CONFLICT("id_conflict"),
+    /** The store refused the message as sent (a value out of range); nothing stored, not to be retried unchanged. */
+    REJECTED("rejected"),
     BUSY("busy"),
     UNAVAILABLE("unavailable");
 

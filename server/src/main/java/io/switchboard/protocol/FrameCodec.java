@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
  */
 public final class FrameCodec {
     private static final int MAX_ID_CHARS = 128;
+    private static final int MAX_EPOCH_CHARS = 64;
 
     private final ObjectMapper mapper;
     private final ObjectWriter writer;
@@ -53,12 +54,14 @@ public final class FrameCodec {
             throw new ProtocolException(ErrorCode.INVALID_FRAME, "field 'type' must be a string", id);
         }
         return switch (type.asText()) {
-            case "join" -> new ClientFrame.Join(id, requiredText(node, "room", id), optionalLong(node, "since", id));
+            case "join" -> new ClientFrame.Join(id, requiredText(node, "room", id), optionalLong(node, "since", id),
+                    optionalText(node, "epoch", MAX_EPOCH_CHARS, id));
             case "leave" -> new ClientFrame.Leave(id, requiredText(node, "room", id));
             case "send" -> new ClientFrame.Send(requiredId(id), requiredText(node, "room", id), requiredText(node, "text", id));
             case "dm" -> new ClientFrame.Dm(requiredId(id), requiredText(node, "to", id), requiredText(node, "text", id));
             case "history" -> new ClientFrame.History(id, requiredText(node, "room", id),
                     optionalLong(node, "before", id), optionalInt(node, "limit", id));
+            case "dm_history" -> new ClientFrame.DmHistory(id, optionalLong(node, "before", id), optionalInt(node, "limit", id));
             case "ping" -> new ClientFrame.Ping(id);
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,
                     "unknown frame type '" + truncate(type.asText()) + "'", id);
@@ -80,7 +83,7 @@ public final class FrameCodec {
         if (!v.isTextual()) {
             throw new ProtocolException(ErrorCode.INVALID_FRAME, "field '" + field + "' must be a string", id);
         }
-        return v.asText();
+        return wellFormed(field, v.asText(), id);
     }
 
     private static String optionalText(JsonNode node, String field, int maxChars, String id) throws ProtocolException {
@@ -93,7 +96,7 @@ public final class FrameCodec {
             throw new ProtocolException(ErrorCode.INVALID_FRAME,
                     "field '" + field + "' must be at most " + maxChars + " characters", null);
         }
-        return v.asText();
+        return wellFormed(field, v.asText(), "id".equals(field) ? null : id);
     }
 
     private static Long optionalLong(JsonNode node, String field, String id) throws ProtocolException {
@@ -112,6 +115,18 @@ public final class FrameCodec {
             throw new ProtocolException(ErrorCode.INVALID_FRAME, "field '" + field + "' must be a positive integer", id);
         }
         return v.intValue();
+    }
+
+    /**
+     * Refuses text that is not well-formed Unicode (a lone surrogate, which JSON's {@code \\uD800} escapes can
+     * carry): it cannot be stored as received, and what is acked must be what history returns.
+     */
+    private static String wellFormed(String field, String value, String id) throws ProtocolException {
+        if (!Text.isWellFormed(value)) {
+            throw new ProtocolException(ErrorCode.INVALID_FRAME,
+                    "field '" + field + "' is not valid Unicode (it contains a lone surrogate)", id);
+        }
+        return value;
     }
 
     private static String truncate(String s) {

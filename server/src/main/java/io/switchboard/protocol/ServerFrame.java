@@ -16,23 +16,34 @@ import java.util.Map;
     @JsonSubTypes.Type(ServerFrame.History.class), @JsonSubTypes.Type(ServerFrame.Presence.class),
     @JsonSubTypes.Type(ServerFrame.SystemNotice.class), @JsonSubTypes.Type(ServerFrame.Error.class),
     @JsonSubTypes.Type(ServerFrame.Pong.class), @JsonSubTypes.Type(ServerFrame.Kicked.class),
-    @JsonSubTypes.Type(ServerFrame.Deleted.class)
+    @JsonSubTypes.Type(ServerFrame.Deleted.class), @JsonSubTypes.Type(ServerFrame.DmHistory.class)
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ServerFrame {
 
-    /** First frame on every connection. {@code heartbeat} is the server ping interval in seconds. */
+    /**
+     * First frame on every connection. {@code heartbeat} is the server ping interval in seconds; {@code dms} the
+     * user's direct-message stream: its last position and epoch (null only before the sequencer completes it).
+     */
     @JsonTypeName("welcome")
     record Welcome(String connectionId, String user, String name, long serverTime, long heartbeat,
-                   Map<String, Integer> limits) implements ServerFrame {}
+                   Map<String, Integer> limits, StreamPosition dms) implements ServerFrame {
+        public Welcome(String connectionId, String user, String name, long serverTime, long heartbeat, Map<String, Integer> limits) {
+            this(connectionId, user, name, serverTime, heartbeat, limits, null);
+        }
+    }
+
+    /** Where a stream stands: its last {@code seq} (0 when empty) and the {@code epoch} positions belong to. */
+    record StreamPosition(long seq, String epoch) {}
 
     /**
      * Answer to join. {@code seq} is the room's latest seq; {@code members} the users online in it.
-     * {@code replayed} counts the messages replayed after {@code since}; when {@code hasMore} is true, older
-     * missed messages exist before {@code firstReplayed} and are fetched with history.
+     * {@code epoch} is the epoch of the room's sequence (see docs/protocol.md, "Epochs").
+     * {@code replayed} counts the messages replayed after {@code since} up to {@code seq}; when {@code hasMore} is
+     * true, older missed messages exist before {@code firstReplayed} and are fetched with history.
      */
     @JsonTypeName("joined")
-    record Joined(String id, String room, long seq, List<String> members, Integer replayed, Boolean hasMore,
+    record Joined(String id, String room, long seq, String epoch, List<String> members, Integer replayed, Boolean hasMore,
                   Long firstReplayed) implements ServerFrame {}
 
     /** Answer to leave, or notice that an operator closed the room ({@code reason: "room_closed"}). */
@@ -51,7 +62,10 @@ public sealed interface ServerFrame {
         }
     }
 
-    /** A direct message; {@code seq} orders the direct messages each user receives. */
+    /**
+     * A direct message as an entry of one user's DM stream: {@code seq} is its position in the stream of the user
+     * whose connection receives it (the recipient's copy and the sender's echo carry different seqs).
+     */
     @JsonTypeName("dm")
     record DirectMessage(long seq, String id, String from, String name, String to, String text, long ts) implements ServerFrame {}
 
@@ -61,6 +75,10 @@ public sealed interface ServerFrame {
 
     @JsonTypeName("history")
     record History(String id, String room, List<Message> messages, boolean hasMore) implements ServerFrame {}
+
+    /** Answer to dm_history: a page of the user's DM stream, oldest first. */
+    @JsonTypeName("dm_history")
+    record DmHistory(String id, List<DirectMessage> messages, boolean hasMore) implements ServerFrame {}
 
     @JsonTypeName("presence")
     record Presence(String room, String user, String event) implements ServerFrame {}

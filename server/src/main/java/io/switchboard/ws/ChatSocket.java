@@ -50,7 +50,8 @@ public final class ChatSocket implements WebSocketCreator {
             Response.writeError(request, response, callback, 403, "origin not allowed");
             return null;
         }
-        String token = Request.extractQueryParameters(request).getValue("token");
+        var query = Request.extractQueryParameters(request);
+        String token = query.getValue("token");
         String auth = request.getHeaders().get("Authorization");
         if ((token == null || token.isEmpty()) && auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
             token = auth.substring(7).trim();
@@ -58,7 +59,7 @@ public final class ChatSocket implements WebSocketCreator {
         String userAgent = request.getHeaders().get("User-Agent");
         if (userAgent != null && userAgent.length() > MAX_USER_AGENT) userAgent = userAgent.substring(0, MAX_USER_AGENT);
         // A refused token is closed right after the upgrade, so that browsers, which cannot read an HTTP status, see why.
-        return new Endpoint(this, tokens.verify(token), userAgent);
+        return new Endpoint(this, tokens.verify(token), userAgent, query.getValue("dmSince"), query.getValue("dmEpoch"));
     }
 
     /** One connection's events; public because Jetty reaches listeners reflectively. */
@@ -66,12 +67,16 @@ public final class ChatSocket implements WebSocketCreator {
         private final ChatSocket socket;
         private final ClientTokens.Result auth;
         private final String userAgent;
+        private final String dmSince;
+        private final String dmEpoch;
         private Connection connection;
 
-        Endpoint(ChatSocket socket, ClientTokens.Result auth, String userAgent) {
+        Endpoint(ChatSocket socket, ClientTokens.Result auth, String userAgent, String dmSince, String dmEpoch) {
             this.socket = socket;
             this.auth = auth;
             this.userAgent = userAgent;
+            this.dmSince = dmSince;
+            this.dmEpoch = dmEpoch;
         }
 
         @Override
@@ -85,7 +90,17 @@ public final class ChatSocket implements WebSocketCreator {
                 return;
             }
             Outbox outbox = new Outbox(session, socket.outboxCapacity, socket.scheduler, Duration.ofSeconds(2));
-            connection = socket.chat.open(principal, address(session.getRemoteSocketAddress()), userAgent, outbox);
+            Long since = parsePosition(dmSince);
+            boolean badSince = dmSince != null && since == null;
+            boolean badEpoch = dmEpoch != null && (dmEpoch.length() > 64 || !io.switchboard.protocol.Text.isWellFormed(dmEpoch));
+            connection = socket.chat.open(principal, address(session.getRemoteSocketAddress()), userAgent, outbox,
+                    badEpoch ? null : since, badEpoch ? null : dmEpoch);
+            if (connection != null && (badSince || badEpoch)) {
+                // The connection works, with the DM stream live from the welcome; the client learns what was wrong.
+                socket.chat.refuseParameter(connection, badSince ? "dmSince" : "dmEpoch", badSince
+                        ? "must be a non-negative integer (the last DM stream seq the client saw)"
+                        : "must be the epoch string from welcome.dms.epoch");
+            }
         }
 
         @Override
@@ -108,6 +123,17 @@ public final class ChatSocket implements WebSocketCreator {
         @Override
         public void onWebSocketError(Throwable cause) {
             if (connection != null) connection.transportClosed();
+        }
+    }
+
+    /** A non-negative decimal position, or null when absent or malformed. */
+    static Long parsePosition(String value) {
+        if (value == null || value.isEmpty() || value.length() > 19) return null;
+        for (int i = 0; i < value.length(); i++) if (value.charAt(i) < '0' || value.charAt(i) > '9') return null;
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return null;
         }
     }
 

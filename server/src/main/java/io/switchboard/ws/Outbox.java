@@ -3,10 +3,11 @@ package io.switchboard.ws;
 import io.switchboard.chat.Peer;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.util.IteratingCallback;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
@@ -32,7 +33,10 @@ final class Outbox extends IteratingCallback implements Peer {
     private final ScheduledExecutorService scheduler;
     private final Duration closeTimeout;
     /** Encoded frames: a String, or a ByteBuffer of UTF-8 shared with other recipients (never modified). */
-    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedDeque<Object> queue = new ConcurrentLinkedDeque<>();
+    /** What {@link #whenDrained} waits to run, and at which depth. */
+    private final AtomicReference<Runnable> drainWaiter = new AtomicReference<>();
+    private volatile int drainLevel;
     private final CoreSession core;
     private final AtomicInteger size = new AtomicInteger();
     /** Completion of every frame of a batch but the last: only a failure matters, the last frame reports it too. */
@@ -125,9 +129,28 @@ final class Outbox extends IteratingCallback implements Peer {
     }
 
     @Override
-    public void start() {
+    public void start(String first) {
+        // Nothing was polled yet (process() stays idle until started), so the welcome goes ahead of what is queued.
+        size.incrementAndGet();
+        queue.offerFirst(first);
         started = true;
         iterate();
+    }
+
+    @Override
+    public void whenDrained(int frames, Runnable then) {
+        drainLevel = frames;
+        drainWaiter.set(then);
+        if (closing) {
+            drainWaiter.set(null);
+            return;
+        }
+        checkDrained();
+    }
+
+    private void checkDrained() {
+        Runnable waiter = drainWaiter.get();
+        if (waiter != null && size.get() <= drainLevel && !closing && drainWaiter.compareAndSet(waiter, null)) waiter.run();
     }
 
     @Override
@@ -143,6 +166,7 @@ final class Outbox extends IteratingCallback implements Peer {
             }
             size.addAndGet(-sent);
             send(next, true);
+            checkDrained();
             return Action.SCHEDULED;
         }
         if (closing) {

@@ -2,6 +2,7 @@ package io.switchboard.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
@@ -17,11 +18,17 @@ class FrameCodecTest {
         assertEquals("{\"type\":\"welcome\",\"connectionId\":\"c1\",\"user\":\"alice\",\"name\":\"Alice\",\"serverTime\":5,"
                         + "\"heartbeat\":25,\"limits\":{\"textChars\":10}}",
                 codec.encode(new ServerFrame.Welcome("c1", "alice", "Alice", 5, 25, Map.of("textChars", 10))));
-        assertEquals("{\"type\":\"joined\",\"id\":\"j\",\"room\":\"r\",\"seq\":4,\"members\":[\"a\"],\"replayed\":2,"
-                        + "\"hasMore\":false,\"firstReplayed\":3}",
-                codec.encode(new ServerFrame.Joined("j", "r", 4, List.of("a"), 2, false, 3L)));
-        assertEquals("{\"type\":\"joined\",\"room\":\"r\",\"seq\":0,\"members\":[]}",
-                codec.encode(new ServerFrame.Joined(null, "r", 0, List.of(), null, null, null)));
+        assertEquals("{\"type\":\"welcome\",\"connectionId\":\"c1\",\"user\":\"alice\",\"serverTime\":5,"
+                        + "\"heartbeat\":25,\"limits\":{},\"dms\":{\"seq\":7,\"epoch\":\"e1\"}}",
+                codec.encode(new ServerFrame.Welcome("c1", "alice", null, 5, 25, Map.of(), new ServerFrame.StreamPosition(7, "e1"))));
+        assertEquals("{\"type\":\"joined\",\"id\":\"j\",\"room\":\"r\",\"seq\":4,\"epoch\":\"e1\",\"members\":[\"a\"],"
+                        + "\"replayed\":2,\"hasMore\":false,\"firstReplayed\":3}",
+                codec.encode(new ServerFrame.Joined("j", "r", 4, "e1", List.of("a"), 2, false, 3L)));
+        assertEquals("{\"type\":\"joined\",\"room\":\"r\",\"seq\":0,\"epoch\":\"e1\",\"members\":[]}",
+                codec.encode(new ServerFrame.Joined(null, "r", 0, "e1", List.of(), null, null, null)));
+        assertEquals("{\"type\":\"dm_history\",\"id\":\"h\",\"messages\":[{\"type\":\"dm\",\"seq\":2,\"id\":\"d\","
+                        + "\"from\":\"a\",\"to\":\"b\",\"text\":\"x\",\"ts\":9}],\"hasMore\":true}",
+                codec.encode(new ServerFrame.DmHistory("h", List.of(new ServerFrame.DirectMessage(2, "d", "a", null, "b", "x", 9)), true)));
         assertEquals("{\"type\":\"left\",\"room\":\"r\"}", codec.encode(new ServerFrame.Left(null, "r", null)));
         assertEquals("{\"type\":\"left\",\"room\":\"r\",\"reason\":\"room_closed\"}",
                 codec.encode(new ServerFrame.Left(null, "r", "room_closed")));
@@ -54,12 +61,44 @@ class FrameCodecTest {
 
     @Test
     void clientFramesDecodeToTheirRecords() throws ProtocolException {
-        assertEquals(new ClientFrame.Join("1", "lobby", 41L), codec.decode("{\"type\":\"join\",\"id\":\"1\",\"room\":\"lobby\",\"since\":41}"));
+        assertEquals(new ClientFrame.Join("1", "lobby", 41L, null), codec.decode("{\"type\":\"join\",\"id\":\"1\",\"room\":\"lobby\",\"since\":41}"));
+        assertEquals(new ClientFrame.Join("1", "lobby", 41L, "e1"),
+                codec.decode("{\"type\":\"join\",\"id\":\"1\",\"room\":\"lobby\",\"since\":41,\"epoch\":\"e1\"}"));
+        assertEquals(new ClientFrame.DmHistory("h", 10L, 5), codec.decode("{\"type\":\"dm_history\",\"id\":\"h\",\"before\":10,\"limit\":5}"));
         assertEquals(new ClientFrame.Leave(null, "lobby"), codec.decode("{\"type\":\"leave\",\"room\":\"lobby\"}"));
         assertEquals(new ClientFrame.Send("m", "lobby", "hi"), codec.decode("{\"type\":\"send\",\"id\":\"m\",\"room\":\"lobby\",\"text\":\"hi\"}"));
         assertEquals(new ClientFrame.Dm("d", "bob", "yo"), codec.decode("{\"type\":\"dm\",\"id\":\"d\",\"to\":\"bob\",\"text\":\"yo\"}"));
         assertEquals(new ClientFrame.History(null, "lobby", 10L, 5), codec.decode("{\"type\":\"history\",\"room\":\"lobby\",\"before\":10,\"limit\":5}"));
         assertEquals(new ClientFrame.Ping("p"), codec.decode("{\"type\":\"ping\",\"id\":\"p\"}"));
+    }
+
+    @Test
+    void loneSurrogatesAreRefusedInEveryStringFieldOfEveryFrameType() {
+        String lone = "a\\ud800b";
+        String lowFirst = "a\\udc00b";
+        for (String bad : List.of(lone, lowFirst, "\\ud800", "x\\udbff")) {
+            for (String frame : List.of(
+                    "{\"type\":\"send\",\"room\":\"r\",\"id\":\"s1\",\"text\":\"" + bad + "\"}",
+                    "{\"type\":\"send\",\"room\":\"" + bad + "\",\"id\":\"s1\",\"text\":\"t\"}",
+                    "{\"type\":\"send\",\"room\":\"r\",\"id\":\"" + bad + "\",\"text\":\"t\"}",
+                    "{\"type\":\"dm\",\"to\":\"bob\",\"id\":\"d1\",\"text\":\"" + bad + "\"}",
+                    "{\"type\":\"dm\",\"to\":\"" + bad + "\",\"id\":\"d1\",\"text\":\"t\"}",
+                    "{\"type\":\"join\",\"room\":\"" + bad + "\"}",
+                    "{\"type\":\"join\",\"room\":\"r\",\"since\":1,\"epoch\":\"" + bad + "\"}",
+                    "{\"type\":\"leave\",\"room\":\"" + bad + "\"}",
+                    "{\"type\":\"history\",\"room\":\"" + bad + "\"}",
+                    "{\"type\":\"ping\",\"id\":\"" + bad + "\"}")) {
+                ProtocolException e = assertThrows(ProtocolException.class, () -> codec.decode(frame), frame);
+                assertEquals(ErrorCode.INVALID_FRAME, e.code(), frame);
+                assertTrue(e.getMessage().contains("lone surrogate"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void surrogatePairsAreWellFormedText() throws ProtocolException {
+        assertEquals(new ClientFrame.Send("s1", "r", "a\uD83D\uDE00b"),
+                codec.decode("{\"type\":\"send\",\"room\":\"r\",\"id\":\"s1\",\"text\":\"a\\ud83d\\ude00b\"}"));
     }
 
     @Test
