@@ -450,9 +450,11 @@ class SwitchboardClientTest {
         Ack again = await(c.send("ids", "one", "ida-1"));
         assertTrue(again.duplicate(), "the same content again is a retry");
         assertEquals(first.seq(), again.seq());
-        for (CompletionStage<Ack> conflict : List.of(c.send("ids", "two", "ida-1"), c.send("ids-other", "one", "ida-1"),
-                c.dm("bob", "one", "ida-1"))) {
-            ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> await(conflict));
+        // One at a time: while one waits for its answer, the client itself refuses another with its id (duplicate_id).
+        List<java.util.function.Supplier<CompletionStage<Ack>>> conflicts = List.of(() -> c.send("ids", "two", "ida-1"),
+                () -> c.send("ids-other", "one", "ida-1"), () -> c.dm("bob", "one", "ida-1"));
+        for (java.util.function.Supplier<CompletionStage<Ack>> conflict : conflicts) {
+            ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> await(conflict.get()));
             assertEquals("id_conflict", assertInstanceOf(SwitchboardException.class, e.getCause()).code());
         }
         assertEquals(0, c.pending(), "nothing waits for a retry");
