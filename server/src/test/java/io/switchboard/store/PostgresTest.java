@@ -55,8 +55,10 @@ class PostgresTest {
                 assertEquals("on postgres", bob.await("message").get("text").asText());
                 alice.send("type", "send", "room", "pg", "id", "m1", "text", "on postgres");
                 assertTrue(alice.await("ack").get("duplicate").asBoolean());
+                alice.send("type", "dm", "to", "carol", "id", "m1", "text", "on postgres");
+                assertEquals("id_conflict", alice.await("error").get("code").asText(), "one id, one meaning");
                 alice.send("type", "dm", "to", "carol", "id", "d1", "text", "stored for later");
-                alice.await("ack");
+                assertEquals(1, alice.await("ack").get("seq").asLong(), "the first entry of alice's DM stream");
             }
             HttpResponse<String> ban = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.http("/api/v1/bans"))
                     .header("Authorization", "Bearer " + server.adminToken())
@@ -66,9 +68,13 @@ class PostgresTest {
 
             server = server.restart();
             assertEquals(0, server.server().database().migrationsApplied());
-            try (WsClient carol = WsClient.connected(server.ws(server.token("carol")));
+            try (WsClient carol = WsClient.connected(java.net.URI.create(server.ws(server.token("carol")) + "&dmSince=0"));
                  WsClient alice = WsClient.connected(server.ws(server.token("alice")))) {
-                assertEquals("stored for later", carol.await("dm").get("text").asText());
+                JsonNode dm = carol.await("dm");
+                assertEquals("stored for later", dm.get("text").asText());
+                assertEquals(1, dm.get("seq").asLong());
+                carol.send("type", "dm_history", "id", "dh");
+                assertEquals(1, carol.await("dm_history").get("messages").size());
                 alice.send("type", "join", "room", "pg", "id", "j", "since", 0);
                 JsonNode joined = alice.await("joined");
                 assertEquals(1, joined.get("seq").asLong());
