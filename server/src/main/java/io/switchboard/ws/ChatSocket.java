@@ -1,13 +1,12 @@
 package io.switchboard.ws;
 
+import io.switchboard.net.Addresses;
 import io.switchboard.auth.ClientPrincipal;
 import io.switchboard.auth.ClientTokens;
 import io.switchboard.auth.TokenRejected;
 import io.switchboard.chat.ChatService;
 import io.switchboard.chat.Connection;
 import io.switchboard.protocol.CloseCodes;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -85,7 +84,7 @@ public final class ChatSocket implements WebSocketCreator {
                 return;
             }
             Outbox outbox = new Outbox(session, socket.outboxCapacity, socket.scheduler, Duration.ofSeconds(2));
-            connection = socket.chat.open(principal, address(session.getRemoteSocketAddress()), userAgent, outbox);
+            connection = socket.chat.open(principal, Addresses.of(session.getRemoteSocketAddress()), userAgent, outbox);
         }
 
         @Override
@@ -109,12 +108,5 @@ public final class ChatSocket implements WebSocketCreator {
         public void onWebSocketError(Throwable cause) {
             if (connection != null) connection.transportClosed();
         }
-    }
-
-    private static String address(SocketAddress a) {
-        if (a instanceof InetSocketAddress inet) {
-            return inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
-        }
-        return String.valueOf(a);
     }
 }
