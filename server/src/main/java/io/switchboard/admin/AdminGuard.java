@@ -1,9 +1,9 @@
 package io.switchboard.admin;
 
-import io.switchboard.net.Addresses;
 import io.javalin.http.Context;
 import io.switchboard.auth.AdminAuth;
 import io.switchboard.auth.ConsoleSessions;
+import io.switchboard.net.Addresses;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;

@@ -1,10 +1,10 @@
 package io.switchboard.admin;
 
-import io.switchboard.net.Addresses;
 import io.javalin.http.Context;
 import io.switchboard.chat.Connection;
 import io.switchboard.chat.Hub;
 import io.switchboard.metrics.Metrics;
+import io.switchboard.net.Addresses;
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.ServerFrame;

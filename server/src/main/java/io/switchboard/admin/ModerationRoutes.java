@@ -1,6 +1,5 @@
 package io.switchboard.admin;
 
-import io.switchboard.net.Addresses;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
 import io.switchboard.auth.ClientTokens;
@@ -10,6 +9,7 @@ import io.switchboard.chat.Hub;
 import io.switchboard.chat.Sequencer;
 import io.switchboard.config.Durations;
 import io.switchboard.metrics.Metrics;
+import io.switchboard.net.Addresses;
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.ServerFrame;

@@ -1,12 +1,12 @@
 package io.switchboard.admin;
 
-import io.switchboard.net.Addresses;
 import io.javalin.http.Context;
 import io.switchboard.chat.ChatService;
 import io.switchboard.chat.ChatStore;
 import io.switchboard.chat.Hub;
 import io.switchboard.chat.Room;
 import io.switchboard.chat.Sequencer;
+import io.switchboard.net.Addresses;
 import io.switchboard.protocol.ServerFrame;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,6 +1,5 @@
 package io.switchboard.console;
 
-import io.switchboard.net.Addresses;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.switchboard.admin.Api;
@@ -10,6 +9,7 @@ import io.switchboard.admin.Problem;
 import io.switchboard.auth.AdminAuth;
 import io.switchboard.auth.ConsoleSessions;
 import io.switchboard.chat.TokenBucket;
+import io.switchboard.net.Addresses;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;

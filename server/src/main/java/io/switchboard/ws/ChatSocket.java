@@ -1,11 +1,11 @@
 package io.switchboard.ws;
 
-import io.switchboard.net.Addresses;
 import io.switchboard.auth.ClientPrincipal;
 import io.switchboard.auth.ClientTokens;
 import io.switchboard.auth.TokenRejected;
 import io.switchboard.chat.ChatService;
 import io.switchboard.chat.Connection;
+import io.switchboard.net.Addresses;
 import io.switchboard.protocol.CloseCodes;
 import java.nio.ByteBuffer;
 import java.time.Duration;
