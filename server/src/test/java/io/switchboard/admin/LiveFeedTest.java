@@ -84,6 +84,8 @@ class LiveFeedTest {
             previous = s.path("ts").asLong();
             assertTrue(s.has("connections") && s.has("messagesInPerSecond") && s.has("heapUsedBytes"), s.toString());
             assertEquals(0, s.path("counters").size(), "no per-connection counters in the history: " + s);
+            assertEquals(0, s.path("roomActivity").size(), "no per-room figures in the history: " + s);
+            assertTrue(!s.has("figures"), "only the record's fields: " + s);
         }
     }
 
