@@ -26,6 +26,14 @@ let members = new Set();
 let bySeq = new Map();
 let own = new Map();
 
+const pad = (n) => String(n).padStart(2, '0');
+
+/** Local time as 2026-01-05 20:05:34 (24-hour), the form the web console uses too. */
+function fmtDateTime(ms) {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
 function el(tag, className, text) {
   const e = document.createElement(tag);
   if (className) e.className = className;
@@ -95,7 +103,7 @@ function fill(li, m) {
   li.classList.toggle('system', system);
   li.classList.toggle('mine', !system && m.from === me);
   li.querySelector('.msg-from').textContent = system ? 'system' : (m.name || m.from || '');
-  li.title = m.ts ? new Date(m.ts).toLocaleString() : '';
+  li.title = m.ts ? fmtDateTime(m.ts) : '';
   if (m.deleted) markDeleted(li);
   else li.querySelector('.msg-text').textContent = m.text ?? '';
 }
@@ -204,8 +212,10 @@ function reset() {
 async function join(e) {
   e.preventDefault();
   show('join-error', '');
-  const name = $('name').value.trim();
-  const roomName = $('room').value.trim();
+  // Empty fields mean what their placeholders show (a guest name, the lobby): nothing is prefilled, so typing a
+  // name never appends to a default.
+  const name = $('name').value.trim() || $('name').placeholder;
+  const roomName = $('room').value.trim() || $('room').placeholder;
   if (demo === null) await probeDemo();
   const options = { reconnect: { baseMs: 500, capMs: 5000 } };
   try {
@@ -299,7 +309,7 @@ function send(e) {
 }
 
 document.addEventListener('DOMContentLoaded', () => {
-  if (!$('name').value) $('name').value = `guest-${Math.floor(Math.random() * 9000 + 1000)}`;
+  $('name').placeholder = `guest-${Math.floor(Math.random() * 9000 + 1000)}`;
   $('join-form').addEventListener('submit', join);
   $('send-form').addEventListener('submit', send);
   probeDemo();

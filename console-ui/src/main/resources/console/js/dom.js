@@ -98,24 +98,30 @@ export function fmtDuration(seconds) {
   return `${s}s`;
 }
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit',
-});
+// One time format in the whole console, whatever the browser's locale: 24-hour local time (charts, message times)
+// and the same time after an ISO-like date where the day matters (tables, audit, bans). Every view formats through
+// these three functions.
+const pad = (n) => String(n).padStart(2, '0');
 
+/** 1767643534000 → "20:05:34" (local, 24-hour); empty → "–". */
 export function fmtTime(ms) {
-  return ms ? timeFormat.format(new Date(ms)) : '–';
+  if (!ms) return '–';
+  const d = new Date(ms);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+/** 1767643534000 → "2026-01-05 20:05:34" (local, 24-hour); empty → "–". */
 export function fmtDateTime(ms) {
-  return ms ? dateTimeFormat.format(new Date(ms)) : '–';
+  if (!ms) return '–';
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${fmtTime(ms)}`;
 }
 
-/** A <time> element showing a local date-time, with the ISO form as its machine value. */
+/** A <time> element with the ISO instant as its machine value and the full local date-time as its tooltip. */
 export function timeEl(ms, short = false) {
   if (!ms) return h('span', { class: 'muted' }, '–');
   const d = new Date(ms);
-  return h('time', { datetime: d.toISOString(), title: dateTimeFormat.format(d) }, short ? fmtTime(ms) : fmtDateTime(ms));
+  return h('time', { datetime: d.toISOString(), title: fmtDateTime(ms) }, short ? fmtTime(ms) : fmtDateTime(ms));
 }
 
 /** 65011712 → "62 MB", 6320816128 → "5.9 GB". */

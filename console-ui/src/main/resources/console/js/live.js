@@ -14,8 +14,10 @@ export const live = {
   /** active rooms from the last snapshot: name → {name, online, connections, lastSeq, lastActivity} */
   rooms: new Map(),
   stats: null,
-  /** the last MAX_POINTS stats ticks, oldest first */
+  /** the last MAX_POINTS stats ticks, oldest first (the snapshot brings the server's last two minutes) */
   history: [],
+  /** active room → [lastSeq, lastActivity] from the last stats tick */
+  roomActivity: new Map(),
   /** the room whose messages the stream carries (null: none) */
   room: null,
   snapshots: 0,
@@ -23,8 +25,8 @@ export const live = {
 
 const listeners = new Map();
 
-/** Subscribes to a live event ('snapshot', 'connections', 'rooms', 'stats', 'message', 'message.deleted', 'audit',
- *  'status', 'stream-error', 'signed-out'); returns the unsubscribe function. */
+/** Subscribes to a live event ('snapshot', 'connections', 'rooms', 'room.changed', 'bans', 'stats', 'message',
+ *  'message.deleted', 'audit', 'status', 'stream-error', 'signed-out'); returns the unsubscribe function. */
 export function on(name, fn) {
   if (!listeners.has(name)) listeners.set(name, new Set());
   listeners.get(name).add(fn);
@@ -53,7 +55,8 @@ function pushStats(s) {
   if (!s) return;
   const last = live.history[live.history.length - 1];
   if (last && last.ts >= s.ts) return;
-  live.history.push(s);
+  const { counters, roomActivity, ...figures } = s; // the history keeps the charted figures only
+  live.history.push(figures);
   while (live.history.length > MAX_POINTS) live.history.shift();
 }
 
@@ -69,6 +72,10 @@ const handlers = {
     live.connections.clear();
     for (const c of d.connections || []) addConnection(c);
     live.rooms = new Map((d.rooms || []).map((r) => [r.name, r]));
+    if (Array.isArray(d.history)) {
+      // The server's own record of the last two minutes: charts are full at once, also after a reconnect.
+      live.history = d.history.filter((s) => s && typeof s.ts === 'number').slice(-MAX_POINTS);
+    }
     if (d.stats) {
       live.stats = d.stats;
       pushStats(d.stats);
@@ -110,9 +117,25 @@ const handlers = {
   audit(entry) {
     emit('audit', entry);
   },
+  'room.created'(r) {
+    emit('room.changed', { event: 'created', room: r });
+  },
+  'room.closed'(r) {
+    emit('room.changed', { event: 'closed', room: r });
+  },
+  'room.reopened'(r) {
+    emit('room.changed', { event: 'reopened', room: r });
+  },
+  'ban.added'(b) {
+    emit('bans', { event: 'added', ban: b });
+  },
+  'ban.lifted'(d) {
+    emit('bans', { event: 'lifted', user: d.user });
+  },
   stats(s) {
     live.stats = s;
     pushStats(s);
+    live.roomActivity = new Map(Object.entries(s.roomActivity || {}));
     const counters = s.counters || {};
     for (const [id, values] of Object.entries(counters)) {
       const c = live.connections.get(id);

@@ -144,8 +144,8 @@ public final class SwitchboardServer implements AutoCloseable {
         ConsoleRoutes consoleRoutes = new ConsoleRoutes(adminAuth, sessions, audit);
         ConnectionRoutes connectionRoutes = new ConnectionRoutes(hub, codec, audit, metrics);
         ModerationRoutes moderationRoutes = new ModerationRoutes(hub, bans, sequencer, codec, clientTokens, audit, metrics,
-                connectionRoutes, limits.textChars());
-        RoomRoutes roomRoutes = new RoomRoutes(hub, store, sequencer, audit, limits.historyPageMax());
+                connectionRoutes, liveFeed, limits.textChars());
+        RoomRoutes roomRoutes = new RoomRoutes(hub, store, sequencer, audit, liveFeed, limits.historyPageMax());
         Map<String, Object> identity = new LinkedHashMap<>();
         identity.put("name", "switchboard");
         identity.put("version", version());
@@ -276,6 +276,11 @@ public final class SwitchboardServer implements AutoCloseable {
 
     public Database database() {
         return database;
+    }
+
+    /** The console's live event stream (its stats history, for tests and diagnostics). */
+    public LiveFeed liveFeed() {
+        return liveFeed;
     }
 
     public ClientTokens clientTokens() {

@@ -1,8 +1,9 @@
-// Bans: who is banned and until when; ban a user (kicks their connections) or lift a ban.
+// Bans: who is banned and until when, kept live from the stream (ban.added / ban.lifted, expiry); ban a user (kicks
+// their connections) or lift a ban.
 
 import { h, append, setText, say, timeEl, plural, seg } from '../dom.js';
 import { request, describe } from '../api.js';
-import { on } from '../live.js';
+import { live, on } from '../live.js';
 import { askConfirm } from '../dialogs.js';
 
 const PAGE = 100;
@@ -47,13 +48,15 @@ export function mount(root, { session }) {
   );
 
   let cursor = null;
-  let count = 0;
+  let loading = false;
+  let pending = [];
+  const rows = new Map(); // user → {tr, ban}
 
   function row(b) {
     const lift = h('button', { type: 'button', class: 'lift small secondary', disabled: !canOperate,
       title: canOperate ? null : 'Needs the operator role', 'aria-label': `Lift the ban on ${b.user}` }, 'Lift');
     lift.addEventListener('click', () => liftBan(b.user));
-    return h('tr', { dataset: { user: b.user } },
+    return h('tr', { dataset: { user: b.user, expires: b.expiresAt || '' } },
       h('td', { class: 'title-cell', dataset: { label: '' } }, b.user),
       h('td', { dataset: { label: 'Reason' } }, b.reason || h('span', { class: 'muted' }, 'no reason given')),
       h('td', { dataset: { label: 'Since' } }, timeEl(b.createdAt)),
@@ -62,30 +65,78 @@ export function mount(root, { session }) {
       h('td', { class: 'row-actions', dataset: { label: '' } }, lift));
   }
 
+  /** Puts a ban's row in user order (replacing the user's earlier ban), or drops it; keeps the list capped. */
+  function put(b) {
+    const old = rows.get(b.user);
+    if (old) {
+      old.tr.remove();
+      rows.delete(b.user);
+    }
+    if (!b.expired) {
+      const last = tbody.lastElementChild;
+      const beyond = !old && cursor && last && b.user > last.dataset.user; // belongs to a page not loaded yet
+      if (!beyond && rows.size < MAX_BANS) {
+        const tr = row(b);
+        let before = null;
+        for (const other of tbody.children) {
+          if (other.dataset.user > b.user) {
+            before = other;
+            break;
+          }
+        }
+        tbody.insertBefore(tr, before);
+        rows.set(b.user, { tr, ban: b });
+      }
+    }
+    renderState();
+  }
+
+  function renderState() {
+    const count = rows.size;
+    more.hidden = !cursor || count >= MAX_BANS;
+    table.hidden = count === 0;
+    empty.hidden = count > 0;
+    setText(empty, loading ? 'Loading bans…' : loadError.hidden ? 'No one is banned.' : 'No bans to show.');
+  }
+
+  /** A live change: applied now, or after the page being fetched (so that a reset cannot undo it). */
+  function apply(change) {
+    if (loading) pending.push(change);
+    else put(change);
+  }
+
   async function load(reset) {
+    if (loading) return;
+    loading = true;
     more.disabled = true;
     loadError.hidden = true;
     try {
       const page = await request('GET', `/api/v1/bans?limit=${PAGE}${!reset && cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
       if (reset) {
         tbody.replaceChildren();
-        count = 0;
+        rows.clear();
       }
-      for (const b of page.items) {
-        if (count >= MAX_BANS) break;
-        tbody.append(row(b));
-        count++;
-      }
+      cursor = null; // rows append in order while the page is applied
+      for (const b of page.items) put(b);
       cursor = page.nextCursor;
     } catch (e) {
       loadError.hidden = false;
       setText(loadError, `Bans could not be loaded: ${describe(e)}`);
     } finally {
+      loading = false;
       more.disabled = false;
-      more.hidden = !cursor || count >= MAX_BANS;
-      table.hidden = count === 0;
-      empty.hidden = count > 0;
-      setText(empty, loadError.hidden ? 'No one is banned.' : 'No bans to show.');
+      const waiting = pending;
+      pending = [];
+      waiting.forEach(put);
+      renderState();
+    }
+  }
+
+  /** Bans end by themselves: drop the rows whose time is up. */
+  function dropExpired() {
+    const now = Date.now();
+    for (const { ban } of [...rows.values()]) {
+      if (ban.expiresAt && ban.expiresAt <= now) put({ user: ban.user, expired: true });
     }
   }
 
@@ -96,10 +147,11 @@ export function mount(root, { session }) {
     try {
       await request('DELETE', `/api/v1/bans/${seg(name)}`);
       say(status, `Lifted the ban on ${name}.`, 'ok');
+      apply({ user: name, expired: true });
     } catch (e) {
       say(status, describe(e), 'error');
+      if (e.status === 404) apply({ user: name, expired: true }); // already lifted or ended
     }
-    await load(true);
   }
 
   form.addEventListener('submit', async (ev) => {
@@ -119,9 +171,10 @@ export function mount(root, { session }) {
     }
     if (d) body.duration = d;
     if (r) body.reason = r;
+    const open = [...live.connections.values()].filter((c) => c.user === body.user).length;
     const answer = await askConfirm({
       title: 'Ban user',
-      text: `Ban ${body.user} ${d ? `for ${d}` : 'permanently'}? Their open connections are closed now.`,
+      text: `Ban ${body.user} ${d ? `for ${d}` : 'permanently'}? Their open connections (${plural(open, 'connection')} now) are closed, and they cannot connect until the ban ends.`,
       confirmLabel: 'Ban user',
     });
     if (!answer) return;
@@ -131,7 +184,7 @@ export function mount(root, { session }) {
       const res = await request('POST', '/api/v1/bans', body);
       say(status, `Banned ${body.user}${d ? ` for ${d}` : ' permanently'}; ${plural(res.kicked, 'connection')} closed.`, 'ok');
       form.reset();
-      await load(true);
+      apply(res.ban); // the ban.added event says the same; the row is keyed by user
     } catch (e) {
       say(status, describe(e), 'error');
     } finally {
@@ -142,8 +195,18 @@ export function mount(root, { session }) {
   refresh.addEventListener('click', () => load(true));
 
   load(true);
-  // Another operator's ban or unban shows up without a reload.
-  return on('audit', (entry) => {
-    if (entry && (entry.action === 'ban' || entry.action === 'unban')) load(true);
-  });
+  const expiry = setInterval(dropExpired, 1000);
+  // Bans made or lifted anywhere (another console, a script) show up without a reload; a new snapshot after the
+  // stream dropped means some may have been missed.
+  let snapshots = live.status === 'live' ? 1 : 0; // the first snapshot is the one of the stream this page opened with
+  const offs = [
+    on('bans', (d) => apply(d.event === 'added' ? d.ban : { user: d.user, expired: true })),
+    on('snapshot', () => {
+      if (++snapshots > 1) load(true);
+    }),
+  ];
+  return () => {
+    clearInterval(expiry);
+    offs.forEach((off) => off());
+  };
 }

@@ -2,7 +2,8 @@
 
 import { h, append, say, plural } from '../dom.js';
 import { request, describe } from '../api.js';
-import { live, roomIndex, onlineUsers } from '../live.js';
+import { live, roomIndex, onlineUsers, MAX_CONNECTIONS } from '../live.js';
+import { askConfirm } from '../dialogs.js';
 
 export function mount(root, { session }) {
   const canOperate = session.canOperate;
@@ -62,7 +63,13 @@ export function mount(root, { session }) {
       return;
     }
     let where = 'everyone';
-    if (target.value === 'room') {
+    let question;
+    if (target.value === 'all') {
+      // The live table is exact up to its cap; beyond it, the last stats tick's count.
+      const n = live.connections.size < MAX_CONNECTIONS || !live.stats ? live.connections.size : live.stats.connections;
+      question = { title: 'Broadcast to everyone', confirmLabel: 'Send to everyone',
+        text: `Send this message to every connected client? It reaches ${plural(n, 'connection')} open now.` };
+    } else if (target.value === 'room') {
       body.room = roomInput.value.trim();
       if (!body.room) {
         say(result, 'Name the room to send to.', 'error');
@@ -70,6 +77,9 @@ export function mount(root, { session }) {
         return;
       }
       where = `room ${body.room}`;
+      const r = roomIndex().get(body.room);
+      question = { title: 'Broadcast to a room', confirmLabel: 'Send to room',
+        text: `Send this message to room ${body.room}? It reaches ${plural(r ? r.connections : 0, 'connection')} in the room now, and is stored in the room’s history.` };
     } else if (target.value === 'user') {
       body.user = userInput.value.trim();
       if (!body.user) {
@@ -78,7 +88,11 @@ export function mount(root, { session }) {
         return;
       }
       where = `user ${body.user}`;
+      const n = [...live.connections.values()].filter((c) => c.user === body.user).length;
+      question = { title: 'Broadcast to a user', confirmLabel: 'Send to user',
+        text: `Send this message to user ${body.user}? It reaches ${plural(n, 'connection')} of theirs open now; it is not stored.` };
     }
+    if (!await askConfirm({ ...question, danger: false })) return;
     send.disabled = true;
     say(result, 'Sending…', 'busy');
     try {

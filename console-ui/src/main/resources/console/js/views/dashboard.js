@@ -1,6 +1,6 @@
 // Dashboard: headline numbers and one-second charts fed by the stream's `stats` events (last 120 points).
 
-import { h, append, setText, coalesce, fmtNumber, fmtDuration, fmtBytes, fmtTime, plural } from '../dom.js';
+import { h, append, setText, coalesce, fmtNumber, fmtDuration, fmtBytes, fmtTime, fmtDateTime, plural } from '../dom.js';
 import { request, describe } from '../api.js';
 import { live, on, roomIndex, MAX_POINTS } from '../live.js';
 import { roomHref } from './rooms.js';
@@ -76,7 +76,7 @@ export function mount(root) {
     setText(headline.node.value, info ? info.node : '–');
     setText(headline.version.value, info ? info.version : '–');
     setText(headline.version.note, info && info.database ? `database ${info.database}` : '');
-    setText(headline.uptime.note, info && info.startedAt ? `since ${fmtTime(info.startedAt)}` : '');
+    setText(headline.uptime.note, info && info.startedAt ? `since ${fmtDateTime(info.startedAt)}` : '');
   }
 
   request('GET', '/api/v1/info').then((i) => {
@@ -164,6 +164,20 @@ export function mount(root) {
     }
   }
 
+  /** Redraws every chart from the kept history (a snapshot brings the server's last two minutes). */
+  function refill() {
+    renderNow();
+    for (const c of cards) {
+      if (!c.chart) continue;
+      const points = live.history;
+      c.chart.data.labels = points.map((p) => fmtTime(p.ts));
+      c.def.sets.forEach((set, i) => {
+        c.chart.data.datasets[i].data = points.map(set.value);
+      });
+      c.chart.update('none');
+    }
+  }
+
   function onStats(s) {
     renderHeadline();
     renderNow();
@@ -200,7 +214,7 @@ export function mount(root) {
   renderHeadline();
   renderNow();
   renderRooms();
-  const offs = [on('stats', onStats), on('connections', scheduleRooms), on('rooms', scheduleRooms)];
+  const offs = [on('stats', onStats), on('snapshot', refill), on('connections', scheduleRooms), on('rooms', scheduleRooms)];
   return () => {
     offs.forEach((off) => off());
     scheduleRooms.cancel();

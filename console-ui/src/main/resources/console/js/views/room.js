@@ -250,9 +250,10 @@ export function mount(root, { session, room }) {
 
   // ---- actions ---------------------------------------------------------------------------------------------------
   async function setClosed(closed) {
+    const idx = roomIndex().get(room);
     const answer = await askConfirm(closed ? {
       title: 'Close room',
-      text: `Close ${room}? Every member is removed from it and joins are refused until it is reopened.`,
+      text: `Close ${room}? Every member is removed from it (${plural(idx ? idx.connections : 0, 'connection')} in it now) and joins are refused until it is reopened.`,
       confirmLabel: 'Close room', reason: true,
     } : {
       title: 'Reopen room', text: `Reopen ${room}? Users may join it again.`, confirmLabel: 'Reopen room', reason: true, danger: false,
@@ -279,6 +280,12 @@ export function mount(root, { session, room }) {
       castText.focus();
       return;
     }
+    const idx = roomIndex().get(room);
+    const answer = await askConfirm({
+      title: 'Broadcast to this room', confirmLabel: 'Send to room', danger: false,
+      text: `Send this message to room ${room}? It reaches ${plural(idx ? idx.connections : 0, 'connection')} in the room now, and is stored in the room’s history.`,
+    });
+    if (!answer) return;
     castSend.disabled = true;
     say(castResult, 'Sending…', 'busy');
     try {
@@ -316,6 +323,12 @@ export function mount(root, { session, room }) {
       scheduleFigures();
     }),
     on('connections', scheduleFigures),
+    on('room.changed', (d) => {
+      // Closed or reopened elsewhere (another console, a script): the badge and buttons follow.
+      if (!d.room || d.room.name !== room || !view) return;
+      view = { ...view, ...d.room };
+      scheduleFigures();
+    }),
     on('snapshot', () => {
       // The first snapshot belongs to the stream opened for this page; a later one means the stream dropped and
       // came back: fetch what may have been missed meanwhile.

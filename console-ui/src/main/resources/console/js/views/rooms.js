@@ -1,8 +1,9 @@
-// Rooms: the stored rooms (paged from the API) with live online/connection counts from the stream; create a room.
+// Rooms: the stored rooms (paged from the API) kept live from the stream: online/connection counts, last seq and
+// activity (stats ticks), rooms created, closed and reopened (room.* events); create a room.
 
 import { h, append, setText, say, coalesce, timeEl, fmtNumber, seg } from '../dom.js';
 import { request, describe } from '../api.js';
-import { on, roomIndex } from '../live.js';
+import { live, on, roomIndex } from '../live.js';
 
 const PAGE = 100;
 const MAX_ROOMS = 1000;
@@ -71,7 +72,15 @@ export function mount(root, { session }) {
         cells.lastSeq, cells.activity, cells.state);
       row = { tr, cells, view: r };
       rooms.set(r.name, row);
-      tbody.append(tr);
+      // Name order, like the API's pages: rows from a page land at the end, live ones where they belong.
+      let before = null;
+      for (const other of tbody.children) {
+        if (other.dataset.room > r.name) {
+          before = other;
+          break;
+        }
+      }
+      tbody.insertBefore(tr, before);
     }
     row.view = r;
     return row;
@@ -79,6 +88,11 @@ export function mount(root, { session }) {
 
   function renderRow(row, index) {
     const r = row.view;
+    const activity = live.roomActivity.get(r.name);
+    if (activity) {
+      r.lastSeq = Math.max(r.lastSeq || 0, activity[0]);
+      r.lastActivity = Math.max(r.lastActivity || 0, activity[1]);
+    }
     const liveRoom = index.get(r.name);
     setText(row.cells.online, fmtNumber(liveRoom ? liveRoom.users.size : 0));
     setText(row.cells.connections, fmtNumber(liveRoom ? liveRoom.connections : 0));
@@ -110,6 +124,21 @@ export function mount(root, { session }) {
   const schedule = coalesce(render);
   const reloadSoon = coalesce(() => load(true), 1000);
 
+  // Rooms created, closed or reopened while a page is being fetched wait for it, so a reset cannot drop them.
+  let pending = [];
+  function applyRoom(r) {
+    if (!r || !r.name) return;
+    if (loading) {
+      pending.push(r);
+      return;
+    }
+    const last = tbody.lastElementChild;
+    // A room beyond the pages loaded so far belongs to a later page ("Load more" brings it); the list stays capped.
+    if (!rooms.has(r.name) && ((nextCursor && last && r.name > last.dataset.room) || rooms.size >= MAX_ROOMS)) return;
+    rowFor(r);
+    schedule();
+  }
+
   async function load(reset) {
     if (loading) return;
     loading = true;
@@ -130,6 +159,9 @@ export function mount(root, { session }) {
     } finally {
       loading = false;
       more.disabled = false;
+      const waiting = pending;
+      pending = [];
+      waiting.forEach(applyRoom);
       render();
     }
   }
@@ -147,10 +179,10 @@ export function mount(root, { session }) {
     createButton.disabled = true;
     say(status, `Creating ${name}…`, 'busy');
     try {
-      await request('POST', '/api/v1/rooms', { room: name });
+      const created = await request('POST', '/api/v1/rooms', { room: name });
       say(status, `Created room ${name}.`, 'ok');
       nameInput.value = '';
-      await load(true);
+      applyRoom(created); // the room.created event says the same; whichever comes first makes the row
     } catch (e) {
       say(status, describe(e), 'error');
     } finally {
@@ -159,7 +191,20 @@ export function mount(root, { session }) {
   });
 
   load(true);
-  const offs = [on('connections', schedule), on('rooms', schedule)];
+  let lastActivity = null;
+  const offs = [
+    on('connections', schedule),
+    on('rooms', schedule),
+    on('room.changed', (d) => applyRoom(d.room)),
+    on('stats', () => {
+      // Re-render only when a listed room's last seq or activity moved.
+      const now = JSON.stringify([...live.roomActivity].filter(([name]) => rooms.has(name)));
+      if (now !== lastActivity) {
+        lastActivity = now;
+        schedule();
+      }
+    }),
+  ];
   return () => {
     schedule.cancel();
     reloadSoon.cancel();

@@ -3,6 +3,7 @@ package io.switchboard.admin;
 import io.javalin.http.Context;
 import io.switchboard.auth.AdminAuth;
 import io.switchboard.auth.ConsoleSessions;
+import io.switchboard.net.Addresses;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
@@ -41,7 +42,7 @@ public final class AdminGuard {
         }
         if (admin.isEmpty()) {
             if (failures.size() > 10_000) failures.clear(); // bounded under a spray of addresses
-            TokenBucket guesses = failures.computeIfAbsent(ctx.ip(), ip -> new TokenBucket(1, 30, System.nanoTime()));
+            TokenBucket guesses = failures.computeIfAbsent(Addresses.of(ctx), ip -> new TokenBucket(1, 30, System.nanoTime()));
             if (!guesses.tryTake(System.nanoTime())) {
                 ctx.header("Retry-After", "1");
                 refuse(ctx, Problem.of("rate-limited", "Too Many Requests", 429, "too many failed attempts"));

@@ -1,5 +1,6 @@
 package io.switchboard.admin;
 
+import io.switchboard.net.Addresses;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,7 +11,7 @@ import javax.sql.DataSource;
 
 /** Every admin action, persisted: who (admin token name), what, target, reason, when and from where. */
 public final class AuditLog {
-    /** One audit row; {@code at} in epoch milliseconds. */
+    /** One audit row; {@code at} in epoch milliseconds, {@code address} normalized (see {@link Addresses}). */
     public record Entry(long id, long at, String admin, String action, String target, String reason, String address, String detail) {}
 
     private final DataSource dataSource;
@@ -22,22 +23,33 @@ public final class AuditLog {
         this.onRecord = onRecord;
     }
 
-    /** Appends a row; blocking, call off the I/O threads. */
-    public void record(String admin, String action, String target, String reason, String address, String detail) throws SQLException {
+    /**
+     * Appends a row and hands it, with its id, to the listener; blocking, call off the I/O threads. The address is
+     * stored in the one form {@link Addresses#normalize(String)} gives, whichever way the caller got it.
+     */
+    public Entry record(String admin, String action, String target, String reason, String address, String detail) throws SQLException {
         long at = System.currentTimeMillis();
+        String where = clip(Addresses.normalize(address), 64);
+        long id = 0;
         try (Connection db = dataSource.getConnection();
              PreparedStatement ps = db.prepareStatement(
-                     "INSERT INTO audit_log (at, admin, action, target, reason, address, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                     "INSERT INTO audit_log (at, admin, action, target, reason, address, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     new String[] {"id"})) {
             ps.setLong(1, at);
             ps.setString(2, admin);
             ps.setString(3, action);
             ps.setString(4, clip(target, 256));
             ps.setString(5, clip(reason, 1000));
-            ps.setString(6, clip(address, 64));
+            ps.setString(6, where);
             ps.setString(7, clip(detail, 4000));
             ps.executeUpdate();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                if (keys.next()) id = keys.getLong(1);
+            }
         }
-        onRecord.accept(new Entry(0, at, admin, action, clip(target, 256), clip(reason, 1000), clip(address, 64), clip(detail, 4000)));
+        Entry entry = new Entry(id, at, admin, action, clip(target, 256), clip(reason, 1000), where, clip(detail, 4000));
+        onRecord.accept(entry);
+        return entry;
     }
 
     /** Newest first; {@code beforeId} null starts at the newest. */

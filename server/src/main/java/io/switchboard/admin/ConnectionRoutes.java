@@ -4,6 +4,7 @@ import io.javalin.http.Context;
 import io.switchboard.chat.Connection;
 import io.switchboard.chat.Hub;
 import io.switchboard.metrics.Metrics;
+import io.switchboard.net.Addresses;
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.ServerFrame;
@@ -76,7 +77,7 @@ public final class ConnectionRoutes {
     private void kick(Api api, Context ctx) {
         Connection c = find(ctx.pathParam("id"));
         String reason = reason(ctx.queryParam("reason"));
-        String address = ctx.ip();
+        String address = Addresses.of(ctx);
         var admin = Api.admin(ctx);
         api.async(ctx, () -> {
             boolean kicked = c.kick(codec.encode(new ServerFrame.Kicked(reason)), CloseCodes.KICKED, "kicked");
@@ -89,7 +90,7 @@ public final class ConnectionRoutes {
     private void kickUser(Api api, Context ctx) {
         String user = ctx.pathParam("user");
         String reason = ctx.body().isBlank() ? null : reason(Api.text(api.body(ctx), "reason", false, MAX_REASON));
-        String address = ctx.ip();
+        String address = Addresses.of(ctx);
         var admin = Api.admin(ctx);
         api.async(ctx, () -> {
             int kicked = kickAll(user, reason, CloseCodes.KICKED, "kicked");

@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /api/v1/events}: a Server-Sent Events stream for live views. A subscriber first gets a
- * {@code snapshot} (connections, active rooms, stats), then deltas as they happen and a {@code stats} event every
- * second. Message events are sent only to subscribers that asked for that room ({@code ?room=}). Each subscriber
+ * {@code snapshot} (connections, active rooms, stats and the stats history of the last two minutes), then deltas as
+ * they happen (connections, joins, rooms created / closed / reopened, bans added / lifted, audit entries) and a
+ * {@code stats} event every second. Message events are sent only to subscribers that asked for that room
+ * ({@code ?room=}). Each subscriber
  * has a bounded queue; one that falls behind is disconnected (the browser's EventSource reconnects and gets a new
  * snapshot), so a slow console never slows the chat.
  */
@@ -35,6 +37,8 @@ public final class LiveFeed implements ChatEvents {
     private static final int MAX_SUBSCRIBERS = 64;
     private static final int MAX_SNAPSHOT_CONNECTIONS = 5000;
     private static final int MAX_COUNTERS = 1000;
+    /** Stats ticks kept for a new subscriber's charts: two minutes of one-second ticks, as many as the page plots. */
+    public static final int HISTORY_TICKS = 120;
 
     /** One event on the stream. */
     public record Event(String name, Object data) {}
@@ -42,10 +46,21 @@ public final class LiveFeed implements ChatEvents {
     /** Wakes a stream so that it ends (on stop). */
     private static final Event WAKE = new Event("wake", Map.of());
 
-    /** The once-a-second figures the dashboard charts. */
+    /**
+     * The once-a-second figures the dashboard charts ({@code ts} epoch ms, rates per second, latency in ms, heap in
+     * bytes). {@code counters}: connection id → [framesIn, framesOut, queued]; {@code roomActivity}: active room →
+     * [lastSeq, lastActivity epoch ms]; both capped at 1,000 entries and empty in the snapshot's history.
+     */
     public record Stats(long ts, int connections, int users, int rooms, double messagesInPerSecond,
                         double messagesOutPerSecond, double deliveriesPerSecond, double p99DeliveryMillis,
-                        long heapUsedBytes, long heapMaxBytes, long uptimeSeconds, Map<String, long[]> counters) {}
+                        long heapUsedBytes, long heapMaxBytes, long uptimeSeconds, Map<String, long[]> counters,
+                        Map<String, long[]> roomActivity) {
+        /** The same figures without the per-connection and per-room maps (what the history keeps). */
+        Stats figures() {
+            return new Stats(ts, connections, users, rooms, messagesInPerSecond, messagesOutPerSecond, deliveriesPerSecond,
+                    p99DeliveryMillis, heapUsedBytes, heapMaxBytes, uptimeSeconds, Map.of(), Map.of());
+        }
+    }
 
     private static final class Subscriber {
         final BlockingQueue<Event> queue = new ArrayBlockingQueue<>(QUEUE);
@@ -72,6 +87,8 @@ public final class LiveFeed implements ChatEvents {
     private long lastOut;
     private long lastDeliveries;
     private volatile Stats latest;
+    /** The last {@link #HISTORY_TICKS} ticks, oldest first; guarded by itself. */
+    private final java.util.ArrayDeque<Stats> history = new java.util.ArrayDeque<>(HISTORY_TICKS);
 
     public LiveFeed(Hub hub, Metrics metrics) {
         this.hub = hub;
@@ -134,6 +151,7 @@ public final class LiveFeed implements ChatEvents {
         for (Room r : hub.rooms()) rooms.add(roomView(r));
         out.put("rooms", rooms);
         out.put("stats", latest);
+        out.put("history", history());
         out.put("room", room);
         return out;
     }
@@ -190,15 +208,47 @@ public final class LiveFeed implements ChatEvents {
         }
     }
 
-    /** Publishes an audited admin action ({@code audit} event) so that open consoles refresh what it changed. */
+    /** Publishes an audited admin action ({@code audit} event: the entry with its id) as it is written. */
     public void audited(AuditLog.Entry entry) {
         if (!subscribers.isEmpty()) publish(new Event("audit", entry));
     }
 
+    /** A room was created through the admin API ({@code room.created}, the room as the rooms API shows it). */
+    public void roomCreated(RoomRoutes.RoomView room) {
+        if (!subscribers.isEmpty()) publish(new Event("room.created", room));
+    }
+
+    /** A room was closed or reopened ({@code room.closed} / {@code room.reopened}, the room after the change). */
+    public void roomClosed(RoomRoutes.RoomView room, boolean closed) {
+        if (!subscribers.isEmpty()) publish(new Event(closed ? "room.closed" : "room.reopened", room));
+    }
+
+    /** A ban was added or replaced ({@code ban.added}, the ban as the bans API shows it). */
+    public void banAdded(io.switchboard.chat.Bans.Ban ban) {
+        if (!subscribers.isEmpty()) publish(new Event("ban.added", ban));
+    }
+
+    /** A ban was lifted ({@code ban.lifted}, {@code {"user": ...}}). */
+    public void banLifted(String user) {
+        if (!subscribers.isEmpty()) publish(new Event("ban.lifted", Map.of("user", user)));
+    }
+
     /** Called every second by the server's timer. */
     public void tick() {
-        latest = stats();
-        if (!subscribers.isEmpty()) publish(new Event("stats", latest));
+        Stats s = stats();
+        latest = s;
+        synchronized (history) {
+            if (history.size() >= HISTORY_TICKS) history.removeFirst();
+            history.addLast(s.figures());
+        }
+        if (!subscribers.isEmpty()) publish(new Event("stats", s));
+    }
+
+    /** The kept stats ticks, oldest first, at most {@link #HISTORY_TICKS}, without per-connection counters. */
+    public List<Stats> history() {
+        synchronized (history) {
+            return List.copyOf(history);
+        }
     }
 
     private synchronized Stats stats() {
@@ -210,7 +260,7 @@ public final class LiveFeed implements ChatEvents {
         Stats s = new Stats(System.currentTimeMillis(), hub.connectionCount(), hub.userCount(), hub.rooms().size(),
                 round((in - lastIn) / seconds), round((out - lastOut) / seconds), round((deliveries - lastDeliveries) / seconds),
                 round(metrics.deliveryLatency.getSnapshot().get99thPercentile() / 1e6),
-                heap().getUsed(), heap().getMax(), (System.currentTimeMillis() - startedAt) / 1000, counters());
+                heap().getUsed(), heap().getMax(), (System.currentTimeMillis() - startedAt) / 1000, counters(), roomActivity());
         lastTick = now;
         lastIn = in;
         lastOut = out;
@@ -224,6 +274,16 @@ public final class LiveFeed implements ChatEvents {
         for (Connection c : hub.connections()) {
             if (m.size() >= MAX_COUNTERS) break;
             m.put(c.id(), new long[] {c.framesIn(), c.framesOut(), c.queued()});
+        }
+        return m;
+    }
+
+    /** Per active room [lastSeq, lastActivity], so that room lists show new messages without a reload. */
+    private Map<String, long[]> roomActivity() {
+        Map<String, long[]> m = new LinkedHashMap<>();
+        for (Room r : hub.rooms()) {
+            if (m.size() >= MAX_COUNTERS) break;
+            m.put(r.name(), new long[] {r.lastSeq(), r.lastActivity()});
         }
         return m;
     }

@@ -9,6 +9,7 @@ import io.switchboard.chat.Hub;
 import io.switchboard.chat.Sequencer;
 import io.switchboard.config.Durations;
 import io.switchboard.metrics.Metrics;
+import io.switchboard.net.Addresses;
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.ServerFrame;
@@ -34,10 +35,11 @@ public final class ModerationRoutes {
     private final AuditLog audit;
     private final Metrics metrics;
     private final ConnectionRoutes connections;
+    private final LiveFeed live;
     private final int maxTextChars;
 
     public ModerationRoutes(Hub hub, Bans bans, Sequencer sequencer, FrameCodec codec, ClientTokens tokens, AuditLog audit,
-                            Metrics metrics, ConnectionRoutes connections, int maxTextChars) {
+                            Metrics metrics, ConnectionRoutes connections, LiveFeed live, int maxTextChars) {
         this.hub = hub;
         this.bans = bans;
         this.sequencer = sequencer;
@@ -46,6 +48,7 @@ public final class ModerationRoutes {
         this.audit = audit;
         this.metrics = metrics;
         this.connections = connections;
+        this.live = live;
         this.maxTextChars = maxTextChars;
     }
 
@@ -84,10 +87,11 @@ public final class ModerationRoutes {
             }
         }
         var admin = Api.admin(ctx);
-        String address = ctx.ip();
+        String address = Addresses.of(ctx);
         Bans.Ban ban = new Bans.Ban(user, reason, now, expiresAt, admin.name());
         api.async(ctx, 201, () -> {
             bans.add(ban); // stored before anyone is kicked, so a reconnect is already refused
+            live.banAdded(ban);
             int kicked = connections.kickAll(user, reason, CloseCodes.BANNED, "banned");
             metrics.bans.mark();
             audit.record(admin.name(), "ban", "user " + user, reason, address,
@@ -102,9 +106,10 @@ public final class ModerationRoutes {
     private void unban(Api api, Context ctx) {
         String user = ctx.pathParam("user");
         var admin = Api.admin(ctx);
-        String address = ctx.ip();
+        String address = Addresses.of(ctx);
         api.async(ctx, () -> {
             if (!bans.lift(user)) throw ApiException.notFound("user " + user + " is not banned");
+            live.banLifted(user);
             audit.record(admin.name(), "unban", "user " + user, null, address, null);
             return null;
         });
@@ -117,7 +122,7 @@ public final class ModerationRoutes {
         String user = Api.text(body, "user", false, ClientTokens.MAX_USER_CHARS);
         if (room != null && user != null) throw ApiException.invalid("give room or user, not both");
         var admin = Api.admin(ctx);
-        String address = ctx.ip();
+        String address = Addresses.of(ctx);
         api.async(ctx, () -> {
             int reached;
             if (room != null) {
@@ -155,7 +160,7 @@ public final class ModerationRoutes {
             throw ApiException.invalid("ttl must be from 1s to 365d");
         }
         var admin = Api.admin(ctx);
-        String address = ctx.ip();
+        String address = Addresses.of(ctx);
         api.async(ctx, 201, () -> {
             String token = tokens.issue(user, ttl, name, rooms);
             Instant expires = Instant.now().plus(ttl);

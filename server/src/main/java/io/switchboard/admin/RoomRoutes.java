@@ -6,6 +6,7 @@ import io.switchboard.chat.ChatStore;
 import io.switchboard.chat.Hub;
 import io.switchboard.chat.Room;
 import io.switchboard.chat.Sequencer;
+import io.switchboard.net.Addresses;
 import io.switchboard.protocol.ServerFrame;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,13 +27,16 @@ public final class RoomRoutes {
     private final ChatStore store;
     private final Sequencer sequencer;
     private final AuditLog audit;
+    private final LiveFeed live;
     private final int historyPageMax;
 
-    public RoomRoutes(Hub hub, ChatStore store, Sequencer sequencer, AuditLog audit, int historyPageMax) {
+    /** {@code live} hears of rooms created, closed and reopened here, for open consoles. */
+    public RoomRoutes(Hub hub, ChatStore store, Sequencer sequencer, AuditLog audit, LiveFeed live, int historyPageMax) {
         this.hub = hub;
         this.store = store;
         this.sequencer = sequencer;
         this.audit = audit;
+        this.live = live;
         this.historyPageMax = historyPageMax;
     }
 
@@ -72,13 +76,15 @@ public final class RoomRoutes {
     private void create(Api api, Context ctx) {
         String room = roomName(Api.text(api.body(ctx), "room", true, 64));
         var admin = Api.admin(ctx);
-        String address = ctx.ip();
+        String address = Addresses.of(ctx);
         CompletableFuture<Boolean> created = new CompletableFuture<>();
         api.async(ctx, 201, () -> {
             sequencer.submitInternal(new Sequencer.CreateRoom(room, created));
             if (!created.get(30, TimeUnit.SECONDS)) throw ApiException.conflict("room " + room + " already exists");
+            RoomView made = view(store.room(room));
+            live.roomCreated(made);
             audit.record(admin.name(), "create_room", "room " + room, null, address, null);
-            return view(store.room(room));
+            return made;
         });
     }
 
@@ -127,7 +133,7 @@ public final class RoomRoutes {
         }
         String reason = ctx.queryParam("reason");
         var admin = Api.admin(ctx);
-        String address = ctx.ip();
+        String address = Addresses.of(ctx);
         CompletableFuture<Boolean> deleted = new CompletableFuture<>();
         api.async(ctx, () -> {
             sequencer.submitInternal(new Sequencer.DeleteMessage(room, seq, deleted));
@@ -141,12 +147,14 @@ public final class RoomRoutes {
         String room = ctx.pathParam("room");
         String reason = ctx.queryParam("reason");
         var admin = Api.admin(ctx);
-        String address = ctx.ip();
+        String address = Addresses.of(ctx);
         CompletableFuture<Integer> done = new CompletableFuture<>();
         api.async(ctx, () -> {
             sequencer.submitInternal(new Sequencer.SetRoomClosed(room, closed, done));
             int removed = done.get(30, TimeUnit.SECONDS);
             if (removed < 0) throw ApiException.notFound("no room " + room);
+            ChatStore.RoomSummary after = store.room(room);
+            if (after != null) live.roomClosed(view(after), closed);
             audit.record(admin.name(), closed ? "close_room" : "open_room", "room " + room, reason, address,
                     closed ? "connections removed: " + removed : null);
             return closed ? Map.of("removed", removed) : Map.of("removed", 0);

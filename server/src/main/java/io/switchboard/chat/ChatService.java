@@ -75,7 +75,7 @@ public final class ChatService {
                 this::cleanup);
         ServerFrame.Welcome welcome = new ServerFrame.Welcome(c.id(), principal.user(), principal.name(), now,
                 heartbeat.toSeconds(), limits.forClients());
-        Hub.Admission admission = hub.admit(c, () -> {});
+        Hub.Admission admission = hub.admit(c);
         if (admission != Hub.Admission.ADMITTED) {
             peer.close(CloseCodes.TOO_MANY_CONNECTIONS, admission == Hub.Admission.TOO_MANY_FOR_USER
                     ? "too_many_connections_user" : "too_many_connections_address", true);

@@ -63,14 +63,13 @@ public final class Hub {
     }
 
     /**
-     * Checks the per-user and per-address limits and registers the connection. {@code beforeVisible} runs
-     * before other threads can see it (used to queue the welcome frame first).
+     * Checks the per-user and per-address limits and registers the connection. Its outbox writes nothing until the
+     * sequencer starts it with the welcome, so frames sent to it from now on still follow the welcome.
      */
-    public synchronized Admission admit(Connection c, Runnable beforeVisible) {
+    public synchronized Admission admit(Connection c) {
         Set<Connection> mine = byUser.get(c.user());
         if (mine != null && mine.size() >= limits.connectionsPerUser()) return Admission.TOO_MANY_FOR_USER;
         if (byAddress.getOrDefault(c.remoteAddress(), 0) >= limits.connectionsPerIp()) return Admission.TOO_MANY_FOR_ADDRESS;
-        beforeVisible.run();
         byId.put(c.id(), c);
         byUser.computeIfAbsent(c.user(), u -> ConcurrentHashMap.newKeySet()).add(c);
         byAddress.merge(c.remoteAddress(), 1, Integer::sum);

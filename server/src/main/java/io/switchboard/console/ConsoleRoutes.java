@@ -9,6 +9,7 @@ import io.switchboard.admin.Problem;
 import io.switchboard.auth.AdminAuth;
 import io.switchboard.auth.ConsoleSessions;
 import io.switchboard.chat.TokenBucket;
+import io.switchboard.net.Addresses;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -35,13 +36,27 @@ public final class ConsoleRoutes {
 
     public void register(JavalinConfig cfg, Api api) {
         cfg.routes.get("/", ctx -> ctx.redirect("/console/"));
+        // Browsers ask for /favicon.ico on every site whatever the page links; the pages link the SVG.
+        serveIcon(cfg, "/favicon.ico", "image/x-icon");
+        serveIcon(cfg, "/favicon.svg", "image/svg+xml");
         cfg.routes.post("/console/session", ctx -> signIn(api, ctx));
         cfg.routes.get("/console/session", this::whoAmI);
         cfg.routes.delete("/console/session", ctx -> signOut(api, ctx));
     }
 
+    private static void serveIcon(JavalinConfig cfg, String path, String contentType) {
+        byte[] bytes;
+        try (java.io.InputStream in = ConsoleRoutes.class.getResourceAsStream("/favicon" + path)) {
+            if (in == null) throw new IllegalStateException("favicon" + path + " is missing from the classpath");
+            bytes = in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        cfg.routes.get(path, ctx -> ctx.contentType(contentType).header("Cache-Control", "public, max-age=86400").result(bytes));
+    }
+
     private void signIn(Api api, Context ctx) {
-        String ip = ctx.ip();
+        String ip = Addresses.of(ctx);
         TokenBucket bucket = attempts.computeIfAbsent(ip, a -> new TokenBucket(SIGN_INS_PER_MINUTE / 60, SIGN_INS_PER_MINUTE, System.nanoTime()));
         if (!bucket.tryTake(System.nanoTime())) {
             ctx.header("Retry-After", "30");
@@ -93,7 +108,7 @@ public final class ConsoleRoutes {
             Problem.of("csrf", "Forbidden", 403, "missing or wrong " + ConsoleSessions.CSRF_HEADER + " header").send(ctx);
             return;
         }
-        String ip = ctx.ip();
+        String ip = Addresses.of(ctx);
         api.async(ctx, () -> {
             sessions.end(s.get());
             audit.record(s.get().admin().name(), "sign_out", "console", null, ip, null);

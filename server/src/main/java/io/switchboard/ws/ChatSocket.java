@@ -5,9 +5,8 @@ import io.switchboard.auth.ClientTokens;
 import io.switchboard.auth.TokenRejected;
 import io.switchboard.chat.ChatService;
 import io.switchboard.chat.Connection;
+import io.switchboard.net.Addresses;
 import io.switchboard.protocol.CloseCodes;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -93,7 +92,7 @@ public final class ChatSocket implements WebSocketCreator {
             Long since = parsePosition(dmSince);
             boolean badSince = dmSince != null && since == null;
             boolean badEpoch = dmEpoch != null && (dmEpoch.length() > 64 || !io.switchboard.protocol.Text.isWellFormed(dmEpoch));
-            connection = socket.chat.open(principal, address(session.getRemoteSocketAddress()), userAgent, outbox,
+            connection = socket.chat.open(principal, Addresses.of(session.getRemoteSocketAddress()), userAgent, outbox,
                     badEpoch ? null : since, badEpoch ? null : dmEpoch);
             if (connection != null && (badSince || badEpoch)) {
                 // The connection works, with the DM stream live from the welcome; the client learns what was wrong.
@@ -137,10 +136,4 @@ public final class ChatSocket implements WebSocketCreator {
         }
     }
 
-    private static String address(SocketAddress a) {
-        if (a instanceof InetSocketAddress inet) {
-            return inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
-        }
-        return String.valueOf(a);
-    }
 }

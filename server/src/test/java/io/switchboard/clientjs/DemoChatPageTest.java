@@ -114,6 +114,34 @@ class DemoChatPageTest {
     // --- tests --------------------------------------------------------------------------------------------------
 
     @Test
+    void nothingIsPrefilledSoATypedNameIsJustThatNameAndEmptyFieldsMeanTheirPlaceholders() {
+        page.open();
+        org.openqa.selenium.WebElement name = browser.driver.findElement(By.id("name"));
+        org.openqa.selenium.WebElement room = browser.driver.findElement(By.id("room"));
+        assertEquals("", name.getDomProperty("value"), "the name field starts empty");
+        assertEquals("", room.getDomProperty("value"), "the room field starts empty");
+        String guest = name.getDomProperty("placeholder");
+        assertTrue(guest.matches("guest-\\d{4}"), "a guest name as the placeholder: " + guest);
+        assertEquals("lobby", room.getDomProperty("placeholder"));
+
+        name.click();
+        name.sendKeys("Alice");
+        assertEquals("Alice", name.getDomProperty("value"), "typing replaces nothing and appends to nothing");
+        browser.driver.findElement(By.id("join")).click();
+        page.awaitStatus("connected");
+        page.until("Alice in the lobby", d -> page.members().contains("Alice"));
+        assertEquals("# lobby", browser.driver.findElement(By.id("room-title")).getText());
+
+        page.open();
+        browser.driver.findElement(By.id("room")).sendKeys("guests");
+        String other = browser.driver.findElement(By.id("name")).getDomProperty("placeholder");
+        browser.driver.findElement(By.id("join")).click();
+        page.awaitStatus("connected");
+        page.until("the guest name from the placeholder", d -> page.members().contains(other));
+        assertEquals("# guests", browser.driver.findElement(By.id("room-title")).getText());
+    }
+
+    @Test
     void thePageShowsHistoryPresenceAndLiveMessagesAndSendsItsOwn() {
         String room = "demo-live";
         WsClient bob = member("bob", room, null);

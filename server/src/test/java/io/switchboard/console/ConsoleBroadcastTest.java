@@ -19,6 +19,7 @@ class ConsoleBroadcastTest extends ConsoleTestBase {
         if (field != null) browser.await(By.id(field)).sendKeys(value);
         browser.driver.findElement(By.id("broadcast-text")).sendKeys(text);
         browser.driver.findElement(By.id("broadcast-send")).click();
+        browser.await(By.id("confirm-ok")).click();
         return browser.until("the broadcast result", d -> {
             String r = d.findElement(By.id("broadcast-result")).getText();
             return r.startsWith("Reached") ? r : null;

@@ -108,6 +108,9 @@ class ConsoleRoomTest extends ConsoleTestBase {
         browser.signIn(server.adminToken(), "#/rooms/announcements");
         browser.await(By.id("room-broadcast-text")).sendKeys("Welcome, everyone");
         browser.driver.findElement(By.id("room-broadcast-send")).click();
+        browser.until("the confirmation to say whom it reaches",
+                d -> d.findElement(By.id("confirm-text")).getText().contains("reaches 1 connection"));
+        browser.driver.findElement(By.id("confirm-ok")).click();
 
         JsonNode system = rae.ws().await("system");
         browser.until("the reached count", d -> d.findElement(By.id("room-broadcast-result")).getText().equals("Reached 1 connection."));
