@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * (Jetty and Javalin at DEBUG print request lines and headers). Switchboard's own log calls never pass a token;
  * this catches JWTs anywhere, {@code token=} query parameters, {@code Authorization} and {@code X-CSRF-Token}
  * header values, bearer credentials, the console's {@code sb_session} cookie and JSON {@code "token"} or
- * {@code "csrf"} fields. The masked value is replaced by {@value #MASK}.
+ * {@code "csrf"} fields, and {@code password=} parameters (JDBC URLs). The masked value is replaced by {@value #MASK}.
  */
 public final class Redaction {
     /** What a masked value is replaced with. */
@@ -21,7 +21,11 @@ public final class Redaction {
             // Header values as dumped by HTTP stacks: "Authorization: Bearer x", "X-CSRF-Token: x".
             + "|(?i:((?:proxy-)?authorization[\"']?\\s*[:=]\\s*[\"']?(?:[A-Za-z]+\\s+)?))([^\\s\"',;\\]}]+)"
             + "|(?i:(x-csrf-token[\"']?\\s*[:=]\\s*[\"']?))([^\\s\"',;\\]}]+)"
+            // Jetty's HttpParser at DEBUG: "headerString=[Authorization], valueString=[Bearer x]".
+            + "|(?i:(headerString=\\[(?:(?:proxy-)?authorization|x-csrf-token|cookie)\\],\\s*valueString=\\[))([^\\]]*)"
             + "|(?i:(bearer\\s+))([A-Za-z0-9._~+/=-]+)"
+            // Passwords as URL or JDBC parameters (HikariCP at DEBUG prints the JDBC URL: ";PASSWORD=…").
+            + "|(?i:((?:password|passwd|pwd)=))([^&;\\s\"'<>,]+)"
             // JSON fields: {"token":"…"}, {"csrf":"…"}.
             + "|(?i:(\"(?:token|csrf|adminToken)\"\\s*:\\s*\"))([^\"]*)");
 

@@ -69,6 +69,9 @@ class LeakGuardTest {
         assertEquals("Cookie: sb_session=[redacted]; a=b", Redaction.redact("Cookie: sb_session=xyz; a=b"));
         assertEquals("{\"token\":\"[redacted]\",\"user\":\"u\"}", Redaction.redact("{\"token\":\"t\",\"user\":\"u\"}"));
         assertEquals("see [redacted] here", Redaction.redact("see eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln here"));
+        assertEquals("jdbc:h2:file:/d/db;PASSWORD=[redacted];X=1", Redaction.redact("jdbc:h2:file:/d/db;PASSWORD=pw;X=1"));
+        assertEquals("parsedHeader(Authorization: [redacted] header=Authorization, headerString=[Authorization], valueString=[[redacted]]",
+                Redaction.redact("parsedHeader(Authorization: t0k3n) header=Authorization, headerString=[Authorization], valueString=[t0k3n]"));
         assertEquals("nothing secret: authorization failed", Redaction.redact("nothing secret: authorization failed"));
         assertNull(Redaction.redact(null));
     }
