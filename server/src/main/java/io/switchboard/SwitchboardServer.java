@@ -104,7 +104,7 @@ public final class SwitchboardServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new io.switchboard.config.ConfigException("Invalid value for admin.tokens: " + e.getMessage());
         }
-        this.clientTokens = new ClientTokens(jwtSecret, Clock.systemUTC());
+        this.clientTokens = new ClientTokens(jwtSecret, Clock.systemUTC(), config.get(Keys.JWT_LEEWAY));
 
         int readers = Math.max(2, config.get(Keys.DB_POOL_SIZE) / 2);
         this.dbReaders = new ThreadPoolExecutor(readers, readers, 60, TimeUnit.SECONDS,
@@ -134,8 +134,13 @@ public final class SwitchboardServer implements AutoCloseable {
         ChatService chat = new ChatService(hub, sequencer, store, codec, limits, dbReaders, heartbeat,
                 config.get(Keys.HEARTBEAT_TIMEOUT), bans, metrics);
         registerGauges();
-        ChatSocket socket = new ChatSocket(chat, clientTokens, config.get(Keys.ALLOWED_ORIGINS), scheduler,
-                config.get(Keys.OUTBOX_CAPACITY));
+        ChatSocket socket;
+        try {
+            socket = new ChatSocket(chat, clientTokens, config.get(Keys.ALLOWED_ORIGINS), scheduler,
+                    config.get(Keys.OUTBOX_CAPACITY));
+        } catch (IllegalArgumentException e) {
+            throw new io.switchboard.config.ConfigException("Invalid value for allowed.origins: " + e.getMessage());
+        }
         HealthRoutes health = new HealthRoutes(database, dbReaders);
         this.sessions = new ConsoleSessions(database.dataSource(), adminAuth, config.get(Keys.CONSOLE_SESSION_TTL));
         AdminGuard adminGuard = new AdminGuard(adminAuth, sessions, config.get(Keys.ADMIN_RATE));

@@ -70,7 +70,7 @@ class MainProcessTest {
             assertEquals(0, p.awaitExit(START), p.output());
             List<String> lines = p.lines().stream().filter(l -> !l.isBlank()).toList();
             assertEquals(1, lines.size(), "only the token is printed: " + p.output());
-            String token = lines.get(0).trim();
+            String token = io.switchboard.testing.LeakGuard.register(lines.get(0).trim());
 
             ClientTokens.Result r = new ClientTokens(jwtSecret(), Clock.systemUTC()).verify(token);
             ClientPrincipal principal = r.principal();
@@ -87,11 +87,27 @@ class MainProcessTest {
     }
 
     @Test
+    void tokenCommandRefusesClaimsThatTheServerWouldRefuseAtConnect() {
+        for (List<String> args : List.of(List.of("u", "--name", "N".repeat(300)), List.of("u", "--name", "bell\u0007"),
+                List.of("u", "--rooms", "lobby,no spaces"), List.of("u".repeat(129)))) {
+            List<String> command = new java.util.ArrayList<>(List.of("token"));
+            command.addAll(args);
+            command.addAll(List.of("--data-dir", dataDir.toString()));
+            try (SwitchboardProcess p = SwitchboardProcess.start(command.toArray(String[]::new))) {
+                assertEquals(2, p.awaitExit(START), args + ": " + p.output());
+                assertTrue(p.output().contains("must"), p.output());
+                assertTrue(p.lines().stream().noneMatch(l -> l.startsWith("eyJ")), "no token printed: " + p.output());
+            }
+        }
+    }
+
+    @Test
     void tokenCommandAndServerAgreeOnTheSecret() throws IOException {
         String token;
         try (SwitchboardProcess t = SwitchboardProcess.start("token", "u", "--data-dir", dataDir.toString())) {
             assertEquals(0, t.awaitExit(START), t.output());
-            token = t.lines().stream().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElseThrow().trim();
+            token = io.switchboard.testing.LeakGuard.register(
+                    t.lines().stream().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElseThrow().trim());
         }
         try (SwitchboardProcess p = serve(dataDir)) {
             int port = portOf(p);

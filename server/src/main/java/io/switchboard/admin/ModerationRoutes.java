@@ -147,8 +147,11 @@ public final class ModerationRoutes {
     private void mint(Api api, Context ctx) {
         JsonNode body = api.body(ctx);
         String user = Api.text(body, "user", true, ClientTokens.MAX_USER_CHARS);
-        String name = Api.text(body, "name", false, 256);
+        String name = Api.text(body, "name", false, ClientTokens.MAX_NAME_CHARS);
         List<String> rooms = Api.textList(body, "rooms");
+        // The rules the WebSocket upgrade applies: never mint a token that would be refused there.
+        String claimsProblem = ClientTokens.claimsProblem(user, name, rooms);
+        if (claimsProblem != null) throw ApiException.invalid(claimsProblem);
         String ttlText = Api.text(body, "ttl", false, 32);
         Duration ttl;
         try {

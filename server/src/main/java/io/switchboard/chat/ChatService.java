@@ -1,7 +1,6 @@
 package io.switchboard.chat;
 
 import io.switchboard.auth.ClientPrincipal;
-import io.switchboard.auth.Secrets;
 import io.switchboard.metrics.Metrics;
 import io.switchboard.protocol.ClientFrame;
 import io.switchboard.protocol.CloseCodes;
@@ -15,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +23,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChatService {
     private static final Logger log = LoggerFactory.getLogger(ChatService.class);
-    private static final Pattern ROOM_NAME = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N}_.:@#-]{0,63}");
     private static final int DEFAULT_HISTORY_PAGE = 50;
 
     private final Hub hub;
@@ -38,8 +35,6 @@ public final class ChatService {
     private final Duration heartbeatTimeout;
     private final Bans bans;
     private final Metrics metrics;
-    private final String idPrefix = Secrets.random(3) + "-";
-    private final java.util.concurrent.atomic.AtomicLong connectionCounter = new java.util.concurrent.atomic.AtomicLong();
 
     public ChatService(Hub hub, Sequencer sequencer, ChatStore store, FrameCodec codec, Limits limits,
                        Executor readers, Duration heartbeat, Duration heartbeatTimeout, Bans bans, Metrics metrics) {
@@ -56,7 +51,7 @@ public final class ChatService {
     }
 
     public static boolean isValidRoomName(String room) {
-        return room != null && ROOM_NAME.matcher(room).matches();
+        return RoomNames.isValid(room);
     }
 
     /**
@@ -89,12 +84,9 @@ public final class ChatService {
         return c;
     }
 
-    /**
-     * Connection ids: unique within this process (a counter) and across restarts (a random prefix per start);
-     * cheap, so that a connect storm does not queue on a shared SecureRandom.
-     */
-    private String nextConnectionId() {
-        return idPrefix + Long.toString(connectionCounter.incrementAndGet(), 36);
+    /** A random, unguessable id (see {@link ConnectionIds}); it names the connection in admin calls and logs. */
+    private static String nextConnectionId() {
+        return ConnectionIds.next();
     }
 
     private void cleanup(Connection c) {

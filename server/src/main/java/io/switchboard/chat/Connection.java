@@ -94,7 +94,7 @@ public final class Connection {
      */
     void heartbeat(long now, long timeoutMillis) {
         if (closed.get()) return;
-        if (now > principal.expiresAt()) {
+        if (principal.expired(now)) { // the same rule, leeway included, as at connect
             close(CloseCodes.TOKEN_EXPIRED, "token_expired"); // reconnect with a fresh token, then resume
             return;
         }

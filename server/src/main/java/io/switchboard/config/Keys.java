@@ -59,6 +59,9 @@ public final class Keys {
             Parsers.duration(Duration.ofMinutes(1), Duration.ofDays(30)), "How long a web console sign-in lasts.");
     public static final ConfigKey<String> JWT_SECRET = secret("jwt.secret",
             "HS256 secret that signs client tokens (at least 32 bytes). Unset: generated into <data.dir>/jwt.secret.");
+    public static final ConfigKey<Duration> JWT_LEEWAY = key("jwt.leeway", "5s",
+            Parsers.wholeSeconds(Duration.ZERO, Duration.ofMinutes(5)),
+            "Clock skew allowed on client tokens: a token is accepted until exp plus this, at connect and while connected.");
 
     // --- chat ---------------------------------------------------------------------------------------------------
     public static final ConfigKey<Boolean> DEMO = key("demo", "false", Parsers.bool(),
@@ -102,7 +105,7 @@ public final class Keys {
     public static final List<ConfigKey<?>> ALL = List.of(
             CONFIG, HOST, PORT, DATA_DIR, LOG_LEVEL, ACCESS_LOG, SHUTDOWN_GRACE,
             DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, DB_BATCH_SIZE, DB_QUEUE_CAPACITY,
-            ADMIN_TOKEN, ADMIN_TOKENS, METRICS_TOKEN, ADMIN_RATE, ADMIN_MAX_BODY, CONSOLE_SESSION_TTL, JWT_SECRET,
+            ADMIN_TOKEN, ADMIN_TOKENS, METRICS_TOKEN, ADMIN_RATE, ADMIN_MAX_BODY, CONSOLE_SESSION_TTL, JWT_SECRET, JWT_LEEWAY,
             DEMO, ALLOWED_ORIGINS, ROOMS_AUTOCREATE, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT,
             LIMIT_FRAME_BYTES, LIMIT_TEXT_CHARS, LIMIT_RATE, LIMIT_BURST, LIMIT_ROOMS,
             LIMIT_CONNECTIONS_PER_USER, LIMIT_CONNECTIONS_PER_IP, LIMIT_VIOLATIONS, OUTBOX_CAPACITY,

@@ -52,6 +52,16 @@ final class Parsers {
         };
     }
 
+    /** Like {@link #duration} but in whole seconds ({@code 5s}, {@code 1m}; not {@code 1500ms}). */
+    static Function<String, Duration> wholeSeconds(Duration min, Duration max) {
+        Function<String, Duration> bounded = duration(min, max);
+        return s -> {
+            Duration d = bounded.apply(s);
+            if (d.toMillis() % 1000 != 0) throw new IllegalArgumentException("expected whole seconds, such as 5s, got " + s);
+            return d;
+        };
+    }
+
     static Duration parseDuration(String s) {
         Matcher m = DURATION.matcher(s.trim());
         if (!m.matches()) {

@@ -14,10 +14,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
 import org.eclipse.jetty.websocket.server.ServerUpgradeResponse;
 import org.eclipse.jetty.websocket.server.WebSocketCreator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The chat socket at {@code /ws}, served by Jetty's WebSocket upgrade handler in front of the Javalin app: an
@@ -25,6 +28,7 @@ import org.eclipse.jetty.websocket.server.WebSocketCreator;
  * at the upgrade and hands each connection's events to {@link ChatService}.
  */
 public final class ChatSocket implements WebSocketCreator {
+    private static final Logger log = LoggerFactory.getLogger(ChatSocket.class);
     private static final int MAX_USER_AGENT = 256;
 
     private final ChatService chat;
@@ -42,23 +46,44 @@ public final class ChatSocket implements WebSocketCreator {
         this.outboxCapacity = outboxCapacity;
     }
 
-    /** Runs at the upgrade: refuses foreign origins outright (403) and verifies the token. */
+    /**
+     * Runs at the upgrade: refuses foreign origins outright (403) and verifies the token. Never throws: whatever the
+     * request holds (a token with odd claims, a query string that is not valid percent-encoding), the client gets a
+     * 403 or a close frame, not a 500 whose log line would carry the request URI and with it the token.
+     */
     @Override
     public Object createWebSocket(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
-        if (!origins.allows(request.getHeaders().get("Origin"), request.getHeaders().get("Host"))) {
+        String scheme = request.isSecure() ? "https" : "http";
+        if (!origins.allows(request.getHeaders().get("Origin"), scheme, request.getHeaders().get("Host"))) {
             Response.writeError(request, response, callback, 403, "origin not allowed");
             return null;
         }
-        var query = Request.extractQueryParameters(request);
+        ClientTokens.Result auth;
+        String dmSince = null;
+        String dmEpoch = null;
+        try {
+            Fields query = Request.extractQueryParameters(request);
+            dmSince = query.getValue("dmSince");
+            dmEpoch = query.getValue("dmEpoch");
+            auth = tokens.verify(tokenOf(request, query));
+        } catch (RuntimeException e) {
+            // Only the exception's class: its message may quote the query string, and with it the token.
+            log.debug("Upgrade with an unreadable token refused ({})", e.getClass().getSimpleName());
+            auth = ClientTokens.Result.rejected("token_invalid", false);
+        }
+        String userAgent = request.getHeaders().get("User-Agent");
+        if (userAgent != null && userAgent.length() > MAX_USER_AGENT) userAgent = userAgent.substring(0, MAX_USER_AGENT);
+        // A refused token is closed right after the upgrade, so that browsers, which cannot read an HTTP status, see why.
+        return new Endpoint(this, auth, userAgent, dmSince, dmEpoch);
+    }
+
+    private static String tokenOf(ServerUpgradeRequest request, Fields query) {
         String token = query.getValue("token");
         String auth = request.getHeaders().get("Authorization");
         if ((token == null || token.isEmpty()) && auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
             token = auth.substring(7).trim();
         }
-        String userAgent = request.getHeaders().get("User-Agent");
-        if (userAgent != null && userAgent.length() > MAX_USER_AGENT) userAgent = userAgent.substring(0, MAX_USER_AGENT);
-        // A refused token is closed right after the upgrade, so that browsers, which cannot read an HTTP status, see why.
-        return new Endpoint(this, tokens.verify(token), userAgent, query.getValue("dmSince"), query.getValue("dmEpoch"));
+        return token;
     }
 
     /** One connection's events; public because Jetty reaches listeners reflectively. */

@@ -28,7 +28,7 @@ final class AdminClient {
 
     AdminClient(TestServer server, String token) {
         this.server = server;
-        this.token = token;
+        this.token = io.switchboard.testing.LeakGuard.register(token);
     }
 
     /** The built-in operator token named "admin", read from the server's data dir. */
@@ -95,12 +95,23 @@ final class AdminClient {
         if (token != null) b.header("Authorization", "Bearer " + token);
         try {
             HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            registerMintedToken(r.body());
             return new Reply(r.statusCode(), r.headers(), r.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** A client token minted through the API is a secret like any other (see LeakGuard). */
+    private static void registerMintedToken(String body) {
+        if (!body.contains("\"token\"")) return;
+        try {
+            io.switchboard.testing.LeakGuard.register(WsClient.JSON.readTree(body).path("token").textValue());
+        } catch (JsonProcessingException e) {
+            // not JSON: nothing minted
         }
     }
 

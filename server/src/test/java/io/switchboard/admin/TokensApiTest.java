@@ -50,6 +50,26 @@ class TokensApiTest extends AdminApiTestBase {
     }
 
     @Test
+    void claimsThatTheChatSocketWouldRefuseAreA422ProblemAndNoTokenIsMinted() {
+        for (var body : List.of(AdminClient.json("user", "u", "name", "N".repeat(300)),
+                AdminClient.json("user", "u", "name", "N".repeat(129)),
+                AdminClient.json("user", "u", "name", "esc\u001b[31m"),
+                AdminClient.json("user", "line\nbreak"),
+                AdminClient.json("user", "u", "rooms", List.of("lobby", "no spaces")),
+                AdminClient.json("user", "u", "rooms", List.of("*x")),
+                AdminClient.json("user", "u", "rooms", java.util.Collections.nCopies(101, "a")))) {
+            JsonNode problem = api.post("/api/v1/tokens", body).problem(422);
+            assertFalse(problem.has("token"), problem.toString());
+        }
+        // A lone surrogate must travel as a JSON escape: a UTF-8 encoder would turn the raw char into '?'.
+        assertFalse(api.post("/api/v1/tokens", "{\"user\":\"u\",\"name\":\"half \\ud800\"}").problem(422).has("token"));
+        String atLimit = api.post("/api/v1/tokens", AdminClient.json("user", "minted-lim", "name", "N".repeat(128),
+                "rooms", java.util.Collections.nCopies(100, "team-*"))).expect(201).path("token").asText();
+        WsClient c = chat.track(WsClient.connect(server.ws(atLimit)));
+        assertEquals("N".repeat(128), c.await("welcome").path("name").asText());
+    }
+
+    @Test
     void aTokenWithoutAUserIsA422Problem() {
         api.post("/api/v1/tokens", AdminClient.json("ttl", "10m")).problem(422);
         api.post("/api/v1/tokens", AdminClient.json("user", "minted-pat", "rooms", "a")).problem(422);

@@ -120,6 +120,37 @@ class ClientAuthTest {
     }
 
     @Test
+    void theOwnOriginMustMatchSchemeAndPortNotOnlyTheHost() {
+        int port = server.port();
+        for (String origin : List.of("https://127.0.0.1:" + port, "http://127.0.0.1:" + (port + 1), "http://127.0.0.1",
+                "null", "http://127.0.0.1:" + port + "/chat", "ws://127.0.0.1:" + port)) {
+            assertThrows(IllegalStateException.class, () -> WsClient.connect(server.ws(server.token("x")), Map.of("Origin", origin)),
+                    origin + " must get no WebSocket");
+        }
+        try (WsClient upper = WsClient.connect(server.ws(server.token("o3")), Map.of("Origin", "HTTP://127.0.0.1:" + port))) {
+            upper.await("welcome");
+        }
+    }
+
+    @Test
+    void connectionIdsAreTwelveRandomUrlSafeCharactersDistinctAcrossConnections() {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        java.util.Set<String> prefixes = new java.util.HashSet<>();
+        for (int i = 0; i < 40; i++) {
+            try (WsClient c = WsClient.connect(server.ws(server.token("ids-" + i)))) {
+                String id = c.await("welcome").get("connectionId").asText();
+                org.junit.jupiter.api.Assertions.assertTrue(id.matches("[A-Za-z0-9_-]{12}"), id);
+                ids.add(id);
+                prefixes.add(id.substring(0, 4));
+            }
+        }
+        assertEquals(40, ids.size(), "all distinct");
+        // A counter behind a fixed prefix would give one prefix; 40 random ids share a 4-character prefix by chance
+        // with a probability of about 1 in 20,000.
+        org.junit.jupiter.api.Assertions.assertTrue(prefixes.size() >= 39, "not sequential: " + ids);
+    }
+
+    @Test
     void aUserMayHoldSeveralConnectionsEachWithItsOwnId() {
         try (WsClient phone = WsClient.connect(server.ws(server.token("multi")));
              WsClient laptop = WsClient.connect(server.ws(server.token("multi")))) {

@@ -31,7 +31,9 @@ class ConsoleSessionTest {
 
     private static String cookieOf(HttpResponse<String> signIn) {
         String setCookie = signIn.headers().firstValue("Set-Cookie").orElseThrow();
-        return setCookie.substring(0, setCookie.indexOf(';'));
+        String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+        io.switchboard.testing.LeakGuard.register(cookie.substring(cookie.indexOf('=') + 1));
+        return cookie;
     }
 
     @Test

@@ -111,6 +111,9 @@ public final class Browser implements AutoCloseable {
         driver.findElement(By.id("signin-submit")).click();
         until("the console to show the signed-in header", d -> d.findElement(By.id("topbar")).isDisplayed());
         until("the live stream to be live", d -> "live".equals(d.findElement(By.id("live-status")).getText()));
+        LeakGuard.register(token);
+        var session = driver.manage().getCookieNamed("sb_session");
+        if (session != null) LeakGuard.register(session.getValue()); // the session id is a credential too
     }
 
     /** Navigates within the page (hash routing, no reload) and waits for the view's heading. */

@@ -49,8 +49,33 @@ public final class TestServer implements AutoCloseable {
         settings.put("shutdown.grace", "5s");
         settings.putAll(overrides);
         TestServer t = new TestServer(dataDir, settings);
+        registerConfiguredSecrets(settings);
         t.server = SwitchboardServer.create(Config.of(settings)).start();
+        t.registerStoredSecrets();
         return t;
+    }
+
+    /** Every secret a test configures must never reach a log line (see {@link LeakGuard}). */
+    private static void registerConfiguredSecrets(Map<String, String> settings) {
+        for (String key : List.of("admin.token", "jwt.secret", "metrics.token", "db.password")) {
+            LeakGuard.register(settings.get(key));
+        }
+        String named = settings.get("admin.tokens");
+        if (named != null) {
+            for (String entry : named.split(",")) LeakGuard.register(entry.substring(entry.lastIndexOf(':') + 1).trim());
+        }
+    }
+
+    /** The secrets the server generated into its data dir. */
+    private void registerStoredSecrets() {
+        for (String file : List.of("admin.token", "jwt.secret")) {
+            Path f = dataDir.resolve(file);
+            try {
+                if (Files.exists(f)) LeakGuard.register(Files.readString(f).trim());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     /** Stops and starts again on the same data dir and settings (a new port). */
@@ -85,16 +110,16 @@ public final class TestServer implements AutoCloseable {
     }
 
     public String token(String user) {
-        return server.clientTokens().issue(user, Duration.ofHours(1), null, null);
+        return LeakGuard.register(server.clientTokens().issue(user, Duration.ofHours(1), null, null));
     }
 
     public String token(String user, String name, List<String> rooms) {
-        return server.clientTokens().issue(user, Duration.ofHours(1), name, rooms);
+        return LeakGuard.register(server.clientTokens().issue(user, Duration.ofHours(1), name, rooms));
     }
 
     public String adminToken() {
         try {
-            return Files.readString(dataDir.resolve("admin.token")).trim();
+            return LeakGuard.register(Files.readString(dataDir.resolve("admin.token")).trim());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -103,6 +128,11 @@ public final class TestServer implements AutoCloseable {
     public HttpResponse<String> get(String path, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(http(path)).timeout(Duration.ofSeconds(10)).GET();
         if (headers.length > 0) b.headers(headers);
+        for (int i = 1; i < headers.length; i += 2) {
+            if (headers[i - 1].equalsIgnoreCase("Authorization") || headers[i - 1].equalsIgnoreCase("Cookie")) {
+                LeakGuard.register(WsClient.credentialOf(headers[i]));
+            }
+        }
         try {
             return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {

@@ -63,6 +63,7 @@ public final class WsClient implements AutoCloseable {
 
     private static WsClient connect(URI uri, Map<String, String> headers, boolean answerPings) {
         WsClient ws = new WsClient(answerPings);
+        registerCredentials(uri, headers);
         ClientUpgradeRequest req = new ClientUpgradeRequest();
         headers.forEach(req::setHeader);
         try {
@@ -71,6 +72,28 @@ public final class WsClient implements AutoCloseable {
             throw new IllegalStateException("connect to " + uri + " failed", e);
         }
         return ws;
+    }
+
+    /** Whatever secret a test connects with (a token in the query, an Authorization header) must never be logged. */
+    private static void registerCredentials(URI uri, Map<String, String> headers) {
+        String query = uri.getRawQuery();
+        if (query != null) {
+            for (String param : query.split("&")) {
+                if (param.startsWith("token=")) LeakGuard.register(param.substring("token=".length()));
+            }
+        }
+        headers.forEach((name, value) -> {
+            if (name.equalsIgnoreCase("Authorization") || name.equalsIgnoreCase("Cookie")) LeakGuard.register(credentialOf(value));
+        });
+    }
+
+    /** The credential in an Authorization or Cookie header value ("Bearer x", "sb_session=x"), or the value itself. */
+    public static String credentialOf(String headerValue) {
+        String v = headerValue.trim();
+        int space = v.indexOf(' ');
+        if (space > 0 && v.regionMatches(true, 0, "Bearer", 0, space)) return v.substring(space + 1).trim();
+        int eq = v.indexOf('=');
+        return eq > 0 ? v.substring(eq + 1) : v;
     }
 
     /** Connects and waits for the welcome frame, so the server has registered the connection. */
