@@ -123,8 +123,9 @@ public final class SwitchboardServer implements AutoCloseable {
                 : Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
         this.writers = Executors.newFixedThreadPool(writerThreads, daemonThreads("switchboard-writer"));
         try {
-            // Only the embedded H2 without forced writes can lose acked commits to a machine crash.
-            this.epoch = StoreEpoch.open(store, !"H2".equals(database.kind()));
+            // Only the embedded H2 without forced writes (db.durability=process) can lose acked commits to a machine crash.
+            boolean synced = Keys.DURABILITY_POWER.equals(config.get(Keys.DB_DURABILITY));
+            this.epoch = StoreEpoch.open(store, synced || !"H2".equals(database.kind()));
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot read the store's epoch: " + e.getMessage(), e);
         }

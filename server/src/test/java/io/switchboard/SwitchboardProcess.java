@@ -119,6 +119,15 @@ public final class SwitchboardProcess implements AutoCloseable {
         process.toHandle().destroy();
     }
 
+    /**
+     * SIGKILL, like {@code kill -9} or the OOM killer: no shutdown hook, no finally block runs. On Linux
+     * {@code Process.destroyForcibly()} sends SIGKILL, so the exit code is 137 (128 + 9); returns it.
+     */
+    public int kill(Duration timeout) {
+        process.destroyForcibly();
+        return awaitExit(timeout);
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

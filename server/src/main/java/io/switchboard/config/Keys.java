@@ -43,6 +43,16 @@ public final class Keys {
     public static final ConfigKey<Integer> DB_QUEUE_CAPACITY = key("db.queue.capacity", "4096",
             Parsers.integer(100, 10_000_000),
             "Chat operations waiting for the database writer; beyond it clients are answered 'busy'.");
+    /** {@link #DB_DURABILITY} value: every ack survives a crash (kill -9) of the Switchboard process. */
+    public static final String DURABILITY_PROCESS = "process";
+    /** {@link #DB_DURABILITY} value: every ack also survives a power loss or a kernel crash. */
+    public static final String DURABILITY_POWER = "power";
+    /** {@value #DURABILITY_PROCESS} or {@value #DURABILITY_POWER}; see docs/architecture.md, "Durability". */
+    public static final ConfigKey<String> DB_DURABILITY = key("db.durability", DURABILITY_PROCESS,
+            Parsers.oneOf(DURABILITY_PROCESS, DURABILITY_POWER),
+            "What an ack survives. process: a crash of the Switchboard process (H2 writes each commit to the OS before"
+                    + " the ack). power: also a power loss or OS crash (H2 forces each commit to disk with fsync before"
+                    + " the ack; PostgreSQL must run with fsync and synchronous_commit on, else start-up stops).");
 
     // --- secrets ------------------------------------------------------------------------------------------------
     public static final ConfigKey<String> ADMIN_TOKEN = secret("admin.token",
@@ -104,7 +114,7 @@ public final class Keys {
 
     public static final List<ConfigKey<?>> ALL = List.of(
             CONFIG, HOST, PORT, DATA_DIR, LOG_LEVEL, ACCESS_LOG, SHUTDOWN_GRACE,
-            DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, DB_BATCH_SIZE, DB_QUEUE_CAPACITY,
+            DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, DB_BATCH_SIZE, DB_QUEUE_CAPACITY, DB_DURABILITY,
             ADMIN_TOKEN, ADMIN_TOKENS, METRICS_TOKEN, ADMIN_RATE, ADMIN_MAX_BODY, CONSOLE_SESSION_TTL, JWT_SECRET, JWT_LEEWAY,
             DEMO, ALLOWED_ORIGINS, ROOMS_AUTOCREATE, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT,
             LIMIT_FRAME_BYTES, LIMIT_TEXT_CHARS, LIMIT_RATE, LIMIT_BURST, LIMIT_ROOMS,

@@ -7,7 +7,9 @@ import io.switchboard.config.Config;
 import io.switchboard.config.Keys;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -19,17 +21,28 @@ public final class Database implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Database.class);
 
     private final HikariDataSource pool;
+    /** The pool, or on H2 with {@code db.durability=power} the pool behind a {@link SyncingDataSource}. */
+    private final DataSource dataSource;
     private final String kind;
     private final MigrateResult migration;
 
-    private Database(HikariDataSource pool, String kind, MigrateResult migration) {
+    private Database(HikariDataSource pool, DataSource dataSource, String kind, MigrateResult migration) {
         this.pool = pool;
+        this.dataSource = dataSource;
         this.kind = kind;
         this.migration = migration;
     }
 
+    /**
+     * Opens the pool, checks that the database can keep {@code db.durability}'s promise, and migrates the schema.
+     *
+     * @throws IllegalStateException when the database cannot be opened or migrated, when an H2 URL sets a
+     *         {@code WRITE_DELAY} other than 0, or when {@code db.durability=power} and PostgreSQL runs with
+     *         {@code fsync} or {@code synchronous_commit} off (the message says which and how to fix it)
+     */
     public static Database open(Config config, Path dataDir, MetricRegistry metrics) {
         String url = config.get(Keys.DB_URL);
+        boolean power = Keys.DURABILITY_POWER.equals(config.get(Keys.DB_DURABILITY));
         HikariConfig hc = new HikariConfig();
         if (url.isBlank()) {
             // AUTO_SERVER stays off: the data dir lock already guarantees a single process.
@@ -41,6 +54,7 @@ public final class Database implements AutoCloseable {
             hc.setUsername(config.get(Keys.DB_USER));
             hc.setPassword(config.get(Keys.DB_PASSWORD));
         }
+        if (url.startsWith("jdbc:h2:")) url = h2WriteOnCommit(url);
         hc.setJdbcUrl(url);
         hc.setPoolName("switchboard-db");
         hc.setMaximumPoolSize(config.get(Keys.DB_POOL_SIZE));
@@ -56,6 +70,14 @@ public final class Database implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new IllegalStateException("Cannot open database " + redact(url) + ": " + rootMessage(e), e);
         }
+        DataSource forApp = pool;
+        try {
+            if (url.startsWith("jdbc:postgresql:")) checkPostgres(pool, power);
+            if (power && url.startsWith("jdbc:h2:")) forApp = new SyncingDataSource(pool);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
         try {
             MigrateResult result = Flyway.configure()
                     .dataSource(pool)
@@ -64,13 +86,95 @@ public final class Database implements AutoCloseable {
                     .load()
                     .migrate();
             String kind = url.startsWith("jdbc:h2:") ? "H2" : url.startsWith("jdbc:postgresql:") ? "PostgreSQL" : "JDBC";
-            log.info("Database {} ready: schema version {} ({} migration(s) applied now)",
-                    kind, result.targetSchemaVersion, result.migrationsExecuted);
-            return new Database(pool, kind, result);
+            if (forApp instanceof SyncingDataSource) {
+                try (Connection c = pool.getConnection()) {
+                    SyncingDataSource.sync(c); // the migrations, on the device before anything else is written
+                }
+            }
+            log.info("Database {} ready: schema version {} ({} migration(s) applied now); durability {}: {}",
+                    kind, result.targetSchemaVersion, result.migrationsExecuted, power ? "power" : "process",
+                    promise(kind, power));
+            return new Database(pool, forApp, kind, result);
+        } catch (SQLException e) {
+            pool.close();
+            throw new IllegalStateException("Database sync after migration failed: " + rootMessage(e), e);
         } catch (RuntimeException e) {
             pool.close();
             throw new IllegalStateException("Database migration failed: " + rootMessage(e), e);
         }
+    }
+
+    /**
+     * H2's MVStore keeps committed changes in memory and writes them to the file from a background thread every
+     * {@code WRITE_DELAY} ms (500 by default): a kill -9 lost up to half a second of acked messages. With
+     * {@code WRITE_DELAY=0} every commit stores its changes (MVStore.commit, a file write) before it returns,
+     * so the commit is in the OS before the ack. A URL asking for a delay would break that promise: refused.
+     */
+    static String h2WriteOnCommit(String url) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i);\\s*WRITE_DELAY\\s*=\\s*([^;]*)").matcher(url);
+        if (m.find()) {
+            if (!m.group(1).trim().equals("0")) {
+                throw new IllegalStateException("db.url sets WRITE_DELAY=" + m.group(1).trim() + ": H2 would then ack"
+                        + " commits it has not written yet, and a crash would lose them; remove it (Switchboard sets WRITE_DELAY=0)");
+            }
+            return url;
+        }
+        return url + ";WRITE_DELAY=0";
+    }
+
+    /**
+     * PostgreSQL keeps an ack through a Switchboard crash whenever the commit returned; {@code power} also needs
+     * the commit's WAL on disk before it returns: {@code fsync} on and {@code synchronous_commit} not off.
+     */
+    private static void checkPostgres(DataSource pool, boolean power) {
+        String fsync;
+        String synchronousCommit;
+        String fullPageWrites;
+        try (Connection c = pool.getConnection()) {
+            fsync = show(c, "fsync");
+            synchronousCommit = show(c, "synchronous_commit");
+            fullPageWrites = show(c, "full_page_writes");
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot read PostgreSQL's durability settings: " + rootMessage(e), e);
+        }
+        boolean syncOff = "off".equalsIgnoreCase(synchronousCommit);
+        boolean fsyncOff = "off".equalsIgnoreCase(fsync);
+        if (power && (syncOff || fsyncOff)) {
+            throw new IllegalStateException("db.durability=power needs PostgreSQL to flush each commit to disk, but it runs with"
+                    + (fsyncOff ? " fsync=off" : "") + (fsyncOff && syncOff ? " and" : "")
+                    + (syncOff ? " synchronous_commit=off" : "") + ": a power loss would lose acked messages. Set"
+                    + (fsyncOff ? " fsync = on (postgresql.conf)" : "") + (fsyncOff && syncOff ? " and" : "")
+                    + (syncOff ? " synchronous_commit = on (postgresql.conf, or ALTER ROLE/DATABASE ... SET)" : "")
+                    + ", or run with db.durability=process");
+        }
+        if (syncOff) {
+            log.warn("PostgreSQL runs with synchronous_commit=off: acks survive a crash of Switchboard, but a crash of"
+                    + " PostgreSQL or of the machine loses the last commits (up to 3 x wal_writer_delay)");
+        } else if (fsyncOff) {
+            log.info("PostgreSQL runs with fsync=off: acks survive a crash of Switchboard or of PostgreSQL, not a power"
+                    + " loss or OS crash");
+        }
+        if (power && "off".equalsIgnoreCase(fullPageWrites)) {
+            log.warn("PostgreSQL runs with full_page_writes=off: after a power loss a torn page can corrupt the database"
+                    + " unless the file system rules torn writes out");
+        }
+    }
+
+    private static String show(Connection c, String setting) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW " + setting)) {
+            return rs.next() ? rs.getString(1) : "";
+        }
+    }
+
+    /** One line for the start-up log: what an ack survives here. */
+    private static String promise(String kind, boolean power) {
+        return switch (kind) {
+            case "H2" -> power ? "each commit is forced to disk (fsync) before the ack"
+                    : "each commit is written to the OS before the ack (survives kill -9, not a power loss)";
+            case "PostgreSQL" -> power ? "PostgreSQL flushes each commit's WAL to disk before the ack"
+                    : "each commit is in PostgreSQL before the ack";
+            default -> "as the JDBC database keeps its commits";
+        };
     }
 
     /** JDBC URLs may carry passwords as parameters; never print those. */
@@ -84,8 +188,9 @@ public final class Database implements AutoCloseable {
         return t.getMessage();
     }
 
+    /** Connections for the application: every commit made through them keeps {@code db.durability}'s promise. */
     public DataSource dataSource() {
-        return pool;
+        return dataSource;
     }
 
     public HikariDataSource pool() {

@@ -31,7 +31,13 @@ public final class Postgres implements AutoCloseable {
         this.port = port;
     }
 
+    /** A cluster that skips fsync (fast; a PostgreSQL or OS crash may lose commits, which no test causes). */
     public static Postgres start() {
+        return start(false);
+    }
+
+    /** A cluster with {@code fsync} on or off; {@code synchronous_commit} is PostgreSQL's default (on). */
+    public static Postgres start(boolean fsync) {
         Path bin = binaries();
         try {
             Path dir = Files.createTempDirectory("switchboard-pg");
@@ -43,7 +49,7 @@ public final class Postgres implements AutoCloseable {
             Path data = dir.resolve("data");
             asPostgres(bin.resolve("initdb") + " -D " + data + " -A trust -U " + USER + " --no-sync -E UTF8 --locale=C.UTF-8");
             asPostgres(bin.resolve("pg_ctl") + " -w -t 30 -D " + data + " -l " + dir.resolve("log")
-                    + " -o \"-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off\" start");
+                    + " -o \"-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=" + (fsync ? "on" : "off") + "\" start");
             return new Postgres(dir, bin, port);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start PostgreSQL", e);

@@ -169,6 +169,20 @@ public final class WsClient implements AutoCloseable {
         }
     }
 
+    /**
+     * The next frame (one kept back by an earlier await first), or null when none arrives within {@code timeout}:
+     * for a client that handles every frame itself (e.g. pipelined sends with acks and the room's messages).
+     */
+    public synchronized JsonNode next(Duration timeout) {
+        if (!seen.isEmpty()) return seen.remove(0);
+        try {
+            return listener.frames.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
     /** The error frame answering the client frame with this id. */
     public JsonNode awaitError(String id) {
         return await(f -> "error".equals(f.path("type").asText()) && id.equals(f.path("id").asText()), "error for " + id);
