@@ -216,7 +216,11 @@ public final class SwitchboardServer implements AutoCloseable {
             });
         });
         long heartbeatMs = heartbeat.toMillis();
-        scheduler.scheduleAtFixedRate(chat::heartbeat, heartbeatMs, heartbeatMs, TimeUnit.MILLISECONDS);
+        scheduler.scheduleAtFixedRate(keepRunning("heartbeat ping", chat::ping), heartbeatMs, heartbeatMs, TimeUnit.MILLISECONDS);
+        // Silence and token expiry are checked far more often than pings are sent, so that a dead connection is
+        // closed just after heartbeat.timeout rather than up to a whole interval (or two) later.
+        long checkMs = ChatService.checkPeriod(config.get(Keys.HEARTBEAT_TIMEOUT)).toMillis();
+        scheduler.scheduleAtFixedRate(keepRunning("liveness check", chat::checkLiveness), checkMs, checkMs, TimeUnit.MILLISECONDS);
         scheduler.scheduleAtFixedRate(liveFeed::tick, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -350,6 +354,20 @@ public final class SwitchboardServer implements AutoCloseable {
     static String version() {
         String v = SwitchboardServer.class.getPackage().getImplementationVersion();
         return v == null ? "dev" : v;
+    }
+
+    /**
+     * A periodic task that survives its own failure: an exception escaping a task given to scheduleAtFixedRate
+     * silently cancels every later run, which would leave dead connections open for good.
+     */
+    private static Runnable keepRunning(String what, Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.error("Periodic {} failed; it runs again on schedule", what, e);
+            }
+        };
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {

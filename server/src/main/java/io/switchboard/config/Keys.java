@@ -68,10 +68,11 @@ public final class Keys {
     public static final ConfigKey<Boolean> ROOMS_AUTOCREATE = key("rooms.autocreate", "true", Parsers.bool(),
             "Create a room on its first join; false: only rooms that already exist can be joined.");
     public static final ConfigKey<Duration> HEARTBEAT_INTERVAL = key("heartbeat.interval", "25s",
-            Parsers.duration(Duration.ofMillis(100), Duration.ofMinutes(10)), "How often the server pings each connection.");
+            Parsers.duration(Duration.ofMillis(100), Duration.ofMinutes(10)),
+            "How often the server pings each connection; shorter than heartbeat.timeout.");
     public static final ConfigKey<Duration> HEARTBEAT_TIMEOUT = key("heartbeat.timeout", "60s",
             Parsers.duration(Duration.ofMillis(200), Duration.ofHours(1)),
-            "A connection that sends nothing (not even a pong) for this long is closed.");
+            "A connection that sends nothing (not even a pong) for this long is closed (4000), at most 1 s later (docs/protocol.md, Heartbeats).");
     public static final ConfigKey<Integer> LIMIT_FRAME_BYTES = key("limits.frame.bytes", "16384",
             Parsers.integer(256, 16 * 1024 * 1024),
             "Largest accepted text frame; larger ones get error frame_too_large, above 4x it the socket is closed (1009).");
