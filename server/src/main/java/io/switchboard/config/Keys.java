@@ -31,6 +31,17 @@ public final class Keys {
             Parsers.duration(Duration.ofMillis(100), Duration.ofMinutes(10)),
             "How long a graceful shutdown (SIGTERM) may take before the process is stopped hard.");
 
+    public static final ConfigKey<Integer> HTTP_THREADS_MAX = key("http.threads.max", "200", Parsers.integer(8, 10_000),
+            "Most threads in the HTTP/WebSocket (Jetty) pool.");
+    public static final ConfigKey<Integer> HTTP_THREADS_MIN = key("http.threads.min", "8", Parsers.integer(2, 10_000),
+            "Threads the HTTP/WebSocket pool keeps even when idle; at most http.threads.max.");
+    public static final ConfigKey<Duration> HTTP_THREADS_IDLE_TIMEOUT = key("http.threads.idle.timeout", "30s",
+            Parsers.duration(Duration.ofMillis(100), Duration.ofHours(1)),
+            "An HTTP pool thread idle this long ends (down to http.threads.min); all idle ones may end in one such period.");
+    public static final ConfigKey<Duration> HTTP_HEADER_TIMEOUT = key("http.header.timeout", "10s",
+            Parsers.duration(Duration.ofMillis(200), Duration.ofMinutes(10)),
+            "A request's headers must arrive within this long (from the connection's open or the request's first byte); slower connections are dropped, at most a quarter of it (or 1 s) later.");
+
     // --- database -----------------------------------------------------------------------------------------------
     public static final ConfigKey<String> DB_URL = key("db.url", "", Parsers.text(),
             "JDBC URL; empty means an embedded H2 file database in the data dir. PostgreSQL: jdbc:postgresql://host:5432/db");
@@ -102,6 +113,7 @@ public final class Keys {
 
     public static final List<ConfigKey<?>> ALL = List.of(
             CONFIG, HOST, PORT, DATA_DIR, LOG_LEVEL, ACCESS_LOG, SHUTDOWN_GRACE,
+            HTTP_THREADS_MAX, HTTP_THREADS_MIN, HTTP_THREADS_IDLE_TIMEOUT, HTTP_HEADER_TIMEOUT,
             DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, DB_BATCH_SIZE, DB_QUEUE_CAPACITY,
             ADMIN_TOKEN, ADMIN_TOKENS, METRICS_TOKEN, ADMIN_RATE, ADMIN_MAX_BODY, CONSOLE_SESSION_TTL, JWT_SECRET,
             DEMO, ALLOWED_ORIGINS, ROOMS_AUTOCREATE, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT,
