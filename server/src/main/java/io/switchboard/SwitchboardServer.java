@@ -253,11 +253,7 @@ public final class SwitchboardServer implements AutoCloseable {
      */
     private static QueuedThreadPool httpThreadPool(Config config) {
         int max = config.get(Keys.HTTP_THREADS_MAX);
-        int min = config.get(Keys.HTTP_THREADS_MIN);
-        if (min > max) {
-            throw new io.switchboard.config.ConfigException("Invalid value for http.threads.min: " + min
-                    + " is more than http.threads.max (" + max + ")");
-        }
+        int min = config.get(Keys.HTTP_THREADS_MIN); // at most max: Config checks it
         QueuedThreadPool pool = new QueuedThreadPool(max, min, (int) config.get(Keys.HTTP_THREADS_IDLE_TIMEOUT).toMillis());
         pool.setName("switchboard-http");
         pool.setMaxEvictCount(max);
