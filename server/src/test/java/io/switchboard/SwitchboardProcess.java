@@ -41,6 +41,8 @@ public final class SwitchboardProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
+        // The test class path carries logback-test.xml; the process under test logs as the shipped jar does.
+        command.add("-Dlogback.configurationFile=logback.xml");
         command.add("io.switchboard.Main");
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
