@@ -143,11 +143,16 @@ public final class Main {
     }
 
     private static void exitAfter(Runnable shutdown) {
-        new Thread(() -> {
+        Thread t = new Thread(() -> {
             shutdown.run();
             flushLogs();
             System.exit(0);
-        }, "switchboard-shutdown").start();
+        }, "switchboard-shutdown");
+        // Signal handlers run on daemon threads, and a thread inherits that. A daemon here let the JVM exit (0) as
+        // soon as Jetty's pool threads ended inside stop(): before queued messages were stored, the database was
+        // closed or the 1001 closes went out.
+        t.setDaemon(false);
+        t.start();
     }
 
     private static void token(List<String> args) {
