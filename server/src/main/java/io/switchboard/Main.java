@@ -46,9 +46,46 @@ public final class Main {
                 }
             }
         } catch (ConfigException | IllegalArgumentException e) {
-            System.err.println("switchboard: " + e.getMessage());
-            System.exit(2);
+            fail(2, e.getMessage()); // the command line or configuration is wrong
+        } catch (CommandFailed e) {
+            fail(1, e.getMessage());
+        } catch (RuntimeException e) {
+            // Never a stack trace on the terminal: one line that says what went wrong.
+            fail(1, "unexpected error: " + oneLine(e));
         }
+    }
+
+    /** The command was well-formed but could not be carried out (such as a missing or unusable data dir). */
+    static final class CommandFailed extends RuntimeException {
+        CommandFailed(String message) {
+            super(message);
+        }
+    }
+
+    private static void fail(int exitCode, String message) {
+        System.err.println("switchboard: " + message);
+        flushLogs();
+        System.exit(exitCode);
+    }
+
+    /** An exception and its causes as one line, for a terminal. */
+    static String oneLine(Throwable e) {
+        StringBuilder b = new StringBuilder();
+        for (Throwable t = e; t != null && b.length() < 500; t = t.getCause() == t ? null : t.getCause()) {
+            String what = t instanceof java.nio.file.FileSystemException fs ? fileProblem(fs, b)
+                    : t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+            if (b.indexOf(what) >= 0) continue; // wrappers often repeat their cause's message
+            if (b.length() > 0) b.append(": ");
+            b.append(what);
+        }
+        return b.toString().replaceAll("[\\r\\n]+\\s*", " ");
+    }
+
+    private static String fileProblem(java.nio.file.FileSystemException e, CharSequence saidSoFar) {
+        String why = e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+                : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                : e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
+        return e.getFile() == null || saidSoFar.toString().contains(e.getFile()) ? why : e.getFile() + ": " + why;
     }
 
     private static void serve(List<String> flags) {
@@ -58,8 +95,10 @@ public final class Main {
         SwitchboardServer server;
         try {
             server = SwitchboardServer.create(config).start();
+        } catch (ConfigException e) {
+            throw e; // exit 2, like every other configuration error
         } catch (RuntimeException e) {
-            log.error("Start-up failed: {}", e.getMessage());
+            log.error("Start-up failed: {}", oneLine(e));
             flushLogs();
             System.exit(1);
             return;
@@ -104,11 +143,16 @@ public final class Main {
     }
 
     private static void exitAfter(Runnable shutdown) {
-        new Thread(() -> {
+        Thread t = new Thread(() -> {
             shutdown.run();
             flushLogs();
             System.exit(0);
-        }, "switchboard-shutdown").start();
+        }, "switchboard-shutdown");
+        // Signal handlers run on daemon threads, and a thread inherits that. A daemon here let the JVM exit (0) as
+        // soon as Jetty's pool threads ended inside stop(): before queued messages were stored, the database was
+        // closed or the 1001 closes went out.
+        t.setDaemon(false);
+        t.start();
     }
 
     private static void token(List<String> args) {
@@ -139,8 +183,23 @@ public final class Main {
         if (user == null) throw new IllegalArgumentException("usage: token <user> [--ttl 1h] [--name NAME] [--rooms a,b]");
         Config config = Config.load(System.getenv(), configFlags);
         setLogLevel("WARN");
-        String secret = Secrets.configuredOrStored(config.get(Keys.JWT_SECRET), Path.of(config.get(Keys.DATA_DIR)),
-                "jwt.secret", "Client token secret");
+        Path dataDir = Path.of(config.get(Keys.DATA_DIR));
+        String configured = config.get(Keys.JWT_SECRET);
+        if (configured.isEmpty() && java.nio.file.Files.exists(dataDir) && !java.nio.file.Files.isDirectory(dataDir)) {
+            throw new CommandFailed("data dir " + dataDir.toAbsolutePath().normalize() + " is not a directory");
+        }
+        if (configured.isEmpty() && !java.nio.file.Files.isDirectory(dataDir)) {
+            // A token signed with a secret made up here would be refused by the server; say where to look instead.
+            throw new CommandFailed("no data dir at " + dataDir.toAbsolutePath().normalize()
+                    + ": run this where the server keeps its data, or pass --data-dir DIR (the server's data.dir)"
+                    + " or set jwt.secret");
+        }
+        String secret;
+        try {
+            secret = Secrets.configuredOrStored(configured, dataDir, "jwt.secret", "Client token secret");
+        } catch (java.io.UncheckedIOException | IllegalStateException e) {
+            throw new CommandFailed(oneLine(e)); // names the file and the reason
+        }
         System.out.println(new ClientTokens(secret, Clock.systemUTC()).issue(user, ttl, name, rooms));
     }
 

@@ -5,6 +5,8 @@ import io.javalin.Javalin;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.javalin.http.HttpResponseException;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 import io.javalin.http.HttpStatus;
@@ -35,6 +37,7 @@ import io.switchboard.chat.StoreEpoch;
 import io.switchboard.config.Config;
 import io.switchboard.config.Keys;
 import io.switchboard.health.HealthRoutes;
+import io.switchboard.http.HeaderDeadline;
 import io.switchboard.metrics.Metrics;
 import io.switchboard.metrics.PrometheusRoute;
 import io.switchboard.protocol.CloseCodes;
@@ -85,6 +88,8 @@ public final class SwitchboardServer implements AutoCloseable {
     private final Metrics metrics;
     private final ClientTokens clientTokens;
     private final Javalin app;
+    private final QueuedThreadPool httpThreads;
+    private final HeaderDeadline headerDeadline;
     private final AtomicBoolean stopped = new AtomicBoolean();
     private List<String> apiRoutes = List.of();
 
@@ -160,13 +165,23 @@ public final class SwitchboardServer implements AutoCloseable {
         SystemRoutes systemRoutes = new SystemRoutes(metrics, audit, config, identity);
         PrometheusRoute prometheus = new PrometheusRoute(metrics, config.get(Keys.METRICS_TOKEN));
 
+        this.httpThreads = httpThreadPool(config);
+        this.headerDeadline = new HeaderDeadline(config.get(Keys.HTTP_HEADER_TIMEOUT));
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.jsonMapper(new JavalinJackson(mapper, false));
             cfg.http.maxRequestSize = config.get(Keys.ADMIN_MAX_BODY);
-            cfg.jetty.host = config.get(Keys.HOST);
-            cfg.jetty.port = config.get(Keys.PORT);
+            cfg.jetty.threadPool = httpThreads;
+            // Our own connector (Javalin adds its default one only when there is none) so that it carries the
+            // header deadline; Javalin's connector is the same plain HTTP/1.1 one.
+            cfg.jetty.addConnector((server, httpConfig) -> {
+                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+                connector.setHost(config.get(Keys.HOST));
+                connector.setPort(config.get(Keys.PORT));
+                connector.addEventListener(headerDeadline);
+                return connector;
+            });
             // /ws is upgraded by Jetty's own handler in front of the Javalin servlet (Javalin nests itself inside it).
             cfg.jetty.modifyServer(server -> server.setHandler(WebSocketUpgradeHandler.from(server, container -> {
                 // Frames above the soft limit get an error frame from ChatService; far larger ones are cut here.
@@ -207,6 +222,11 @@ public final class SwitchboardServer implements AutoCloseable {
             this.apiRoutes = api.routes();
             prometheus.register(cfg);
             cfg.routes.exception(ApiException.class, (e, ctx) -> e.problem().send(ctx));
+            // A client that hangs up in the middle of its request body is gone: nothing to answer, nothing broken.
+            cfg.routes.exception(org.eclipse.jetty.io.EofException.class, (e, ctx) -> {
+                log.debug("Client closed the connection during its request to {}", ctx.path());
+                ctx.status(HttpStatus.BAD_REQUEST);
+            });
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {
                 if (ctx.path().startsWith("/api/")) {
                     String kind = switch (e.getStatus()) {
@@ -230,8 +250,28 @@ public final class SwitchboardServer implements AutoCloseable {
             });
         });
         long heartbeatMs = heartbeat.toMillis();
-        scheduler.scheduleAtFixedRate(chat::heartbeat, heartbeatMs, heartbeatMs, TimeUnit.MILLISECONDS);
+        scheduler.scheduleAtFixedRate(keepRunning("heartbeat ping", chat::ping), heartbeatMs, heartbeatMs, TimeUnit.MILLISECONDS);
+        // Silence and token expiry are checked far more often than pings are sent, so that a dead connection is
+        // closed just after heartbeat.timeout rather than up to a whole interval (or two) later.
+        long checkMs = ChatService.checkPeriod(config.get(Keys.HEARTBEAT_TIMEOUT)).toMillis();
+        scheduler.scheduleAtFixedRate(keepRunning("liveness check", chat::checkLiveness), checkMs, checkMs, TimeUnit.MILLISECONDS);
+        long headerSweepMs = headerDeadline.sweepPeriod().toMillis();
+        scheduler.scheduleAtFixedRate(keepRunning("header deadline", headerDeadline::sweep), headerSweepMs, headerSweepMs,
+                TimeUnit.MILLISECONDS);
         scheduler.scheduleAtFixedRate(liveFeed::tick, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Jetty's pool, bounded and shrinking: Jetty lets only one idle thread end per idle timeout by default, so after a
+     * burst a pool of hundreds of threads took hours to shrink. Here every thread idle for the idle timeout may end.
+     */
+    private static QueuedThreadPool httpThreadPool(Config config) {
+        int max = config.get(Keys.HTTP_THREADS_MAX);
+        int min = config.get(Keys.HTTP_THREADS_MIN); // at most max: Config checks it
+        QueuedThreadPool pool = new QueuedThreadPool(max, min, (int) config.get(Keys.HTTP_THREADS_IDLE_TIMEOUT).toMillis());
+        pool.setName("switchboard-http");
+        pool.setMaxEvictCount(max);
+        return pool;
     }
 
     /** Builds a server from configuration; nothing listens until {@link #start()}. */
@@ -260,11 +300,9 @@ public final class SwitchboardServer implements AutoCloseable {
             throw new IllegalStateException("Cannot read chat state: " + e.getMessage(), e);
         }
         app.start();
-        if (app.jettyServer().server().getThreadPool() instanceof QueuedThreadPool pool) {
-            metrics.gauge(Metrics.JETTY_THREADS, pool::getThreads);
-            metrics.gauge(Metrics.JETTY_THREADS_BUSY, pool::getBusyThreads);
-            metrics.gauge(Metrics.JETTY_QUEUE, pool::getQueueSize);
-        }
+        metrics.gauge(Metrics.JETTY_THREADS, httpThreads::getThreads);
+        metrics.gauge(Metrics.JETTY_THREADS_BUSY, httpThreads::getBusyThreads);
+        metrics.gauge(Metrics.JETTY_QUEUE, httpThreads::getQueueSize);
         return this;
     }
 
@@ -370,6 +408,20 @@ public final class SwitchboardServer implements AutoCloseable {
     static String version() {
         String v = SwitchboardServer.class.getPackage().getImplementationVersion();
         return v == null ? "dev" : v;
+    }
+
+    /**
+     * A periodic task that survives its own failure: an exception escaping a task given to scheduleAtFixedRate
+     * silently cancels every later run, which would leave dead connections open for good.
+     */
+    private static Runnable keepRunning(String what, Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.error("Periodic {} failed; it runs again on schedule", what, e);
+            }
+        };
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {

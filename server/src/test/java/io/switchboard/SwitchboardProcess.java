@@ -32,13 +32,21 @@ public final class SwitchboardProcess implements AutoCloseable {
 
     /** Starts {@code java -cp <test class path> io.switchboard.Main args...} with the given extra environment. */
     public static SwitchboardProcess start(Map<String, String> env, String... args) {
+        return start(null, env, args);
+    }
+
+    /** Like {@link #start(Map, String...)}, run in {@code workDir} (null: the test's own working directory). */
+    public static SwitchboardProcess start(Path workDir, Map<String, String> env, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
+        // The test class path carries logback-test.xml; the process under test logs as the shipped jar does.
+        command.add("-Dlogback.configurationFile=logback.xml");
         command.add("io.switchboard.Main");
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        if (workDir != null) pb.directory(workDir.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("SWITCHBOARD_"));
         pb.environment().putAll(env);
         try {

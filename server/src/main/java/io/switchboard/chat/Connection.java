@@ -40,7 +40,8 @@ public final class Connection {
     CatchUp catchUp;
     /** Sequencer-thread only: already in the sequencer's list of connections to flush. */
     boolean awaitingFlush;
-    private long bytesSeenAtHeartbeat = -1;
+    /** Timer-thread only: the received byte count at the last liveness check, and when it last changed. */
+    private long bytesSeenAtCheck = -1;
     private long lastHeard;
 
     public Connection(String id, ClientPrincipal principal, String remoteAddress, String userAgent, long now,
@@ -89,24 +90,34 @@ public final class Connection {
     }
 
     /**
-     * Heartbeat check: a connection whose token expired, or from which nothing at all (not even a pong) arrived for
-     * {@code timeoutMillis}, is closed; otherwise it is pinged. Called from the heartbeat timer only.
+     * Liveness check, run every {@link ChatService#checkPeriod(java.time.Duration) check period} from the timer
+     * thread only: a connection whose token expired, or from which nothing at all (not even a pong) arrived for more
+     * than {@code timeoutMillis}, is closed. "Heard" is the check at which the received byte count was first seen to
+     * change, never earlier than the bytes really arrived: a connection is never closed before the timeout, and at
+     * most two check periods after it.
+     *
+     * @return true when this check closed the connection
      */
-    void heartbeat(long now, long timeoutMillis) {
-        if (closed.get()) return;
+    boolean checkLiveness(long now, long timeoutMillis) {
+        if (closed.get()) return false;
         if (principal.expired(now)) { // the same rule, leeway included, as at connect
             close(CloseCodes.TOKEN_EXPIRED, "token_expired"); // reconnect with a fresh token, then resume
-            return;
+            return true;
         }
         long in = peer.bytesReceived();
-        if (in != bytesSeenAtHeartbeat) {
-            bytesSeenAtHeartbeat = in;
+        if (in != bytesSeenAtCheck) {
+            bytesSeenAtCheck = in;
             lastHeard = now;
         } else if (in >= 0 && now - lastHeard > timeoutMillis) {
             close(CloseCodes.HEARTBEAT_TIMEOUT, "heartbeat_timeout");
-            return;
+            return true;
         }
-        peer.ping();
+        return false;
+    }
+
+    /** Sends a WebSocket ping; the client's pong is what {@link #checkLiveness} hears. Timer thread only. */
+    void ping() {
+        if (!closed.get()) peer.ping();
     }
 
     /**

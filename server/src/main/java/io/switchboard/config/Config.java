@@ -132,6 +132,10 @@ public final class Config {
             throw new ConfigException("Invalid value for " + Keys.HEARTBEAT_TIMEOUT.name()
                     + ": must be longer than " + Keys.HEARTBEAT_INTERVAL.name());
         }
+        if (get(Keys.HTTP_THREADS_MIN) > get(Keys.HTTP_THREADS_MAX)) {
+            throw new ConfigException("Invalid value for " + Keys.HTTP_THREADS_MIN.name() + ": must be at most "
+                    + Keys.HTTP_THREADS_MAX.name() + " (" + get(Keys.HTTP_THREADS_MAX) + ")");
+        }
         if (get(Keys.OUTBOX_CAPACITY) < 2 * get(Keys.DB_BATCH_SIZE)) {
             // One committed batch is fanned out at once; a smaller outbox would drop healthy clients as slow.
             throw new ConfigException("Invalid value for " + Keys.OUTBOX_CAPACITY.name() + ": must be at least twice "

@@ -31,6 +31,17 @@ public final class Keys {
             Parsers.duration(Duration.ofMillis(100), Duration.ofMinutes(10)),
             "How long a graceful shutdown (SIGTERM) may take before the process is stopped hard.");
 
+    public static final ConfigKey<Integer> HTTP_THREADS_MAX = key("http.threads.max", "200", Parsers.integer(8, 10_000),
+            "Most threads in the HTTP/WebSocket (Jetty) pool.");
+    public static final ConfigKey<Integer> HTTP_THREADS_MIN = key("http.threads.min", "8", Parsers.integer(2, 10_000),
+            "Threads the HTTP/WebSocket pool keeps even when idle; at most http.threads.max.");
+    public static final ConfigKey<Duration> HTTP_THREADS_IDLE_TIMEOUT = key("http.threads.idle.timeout", "30s",
+            Parsers.duration(Duration.ofMillis(100), Duration.ofHours(1)),
+            "An HTTP pool thread idle this long ends (down to http.threads.min); all idle ones may end in one such period.");
+    public static final ConfigKey<Duration> HTTP_HEADER_TIMEOUT = key("http.header.timeout", "10s",
+            Parsers.duration(Duration.ofMillis(200), Duration.ofMinutes(10)),
+            "A request's headers must arrive within this long (from the connection's open or the request's first byte); slower connections are dropped, at most a quarter of it (or 1 s) later.");
+
     // --- database -----------------------------------------------------------------------------------------------
     public static final ConfigKey<String> DB_URL = key("db.url", "", Parsers.text(),
             "JDBC URL; empty means an embedded H2 file database in the data dir. PostgreSQL: jdbc:postgresql://host:5432/db");
@@ -81,10 +92,11 @@ public final class Keys {
     public static final ConfigKey<Boolean> ROOMS_AUTOCREATE = key("rooms.autocreate", "true", Parsers.bool(),
             "Create a room on its first join; false: only rooms that already exist can be joined.");
     public static final ConfigKey<Duration> HEARTBEAT_INTERVAL = key("heartbeat.interval", "25s",
-            Parsers.duration(Duration.ofMillis(100), Duration.ofMinutes(10)), "How often the server pings each connection.");
+            Parsers.duration(Duration.ofMillis(100), Duration.ofMinutes(10)),
+            "How often the server pings each connection; shorter than heartbeat.timeout.");
     public static final ConfigKey<Duration> HEARTBEAT_TIMEOUT = key("heartbeat.timeout", "60s",
             Parsers.duration(Duration.ofMillis(200), Duration.ofHours(1)),
-            "A connection that sends nothing (not even a pong) for this long is closed.");
+            "A connection that sends nothing (not even a pong) for this long is closed (4000), at most 1 s later (docs/protocol.md, Heartbeats).");
     public static final ConfigKey<Integer> LIMIT_FRAME_BYTES = key("limits.frame.bytes", "16384",
             Parsers.integer(256, 16 * 1024 * 1024),
             "Largest accepted text frame; larger ones get error frame_too_large, above 4x it the socket is closed (1009).");
@@ -114,6 +126,7 @@ public final class Keys {
 
     public static final List<ConfigKey<?>> ALL = List.of(
             CONFIG, HOST, PORT, DATA_DIR, LOG_LEVEL, ACCESS_LOG, SHUTDOWN_GRACE,
+            HTTP_THREADS_MAX, HTTP_THREADS_MIN, HTTP_THREADS_IDLE_TIMEOUT, HTTP_HEADER_TIMEOUT,
             DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, DB_BATCH_SIZE, DB_QUEUE_CAPACITY, DB_DURABILITY,
             ADMIN_TOKEN, ADMIN_TOKENS, METRICS_TOKEN, ADMIN_RATE, ADMIN_MAX_BODY, CONSOLE_SESSION_TTL, JWT_SECRET, JWT_LEEWAY,
             DEMO, ALLOWED_ORIGINS, ROOMS_AUTOCREATE, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT,

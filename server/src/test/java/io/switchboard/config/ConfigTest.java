@@ -201,6 +201,15 @@ class ConfigTest {
     }
 
     @Test
+    void httpThreadLimitsMustBeInRangeAndTheMinimumAtMostTheMaximum() {
+        assertNamesKey("http.threads.min", rejectedFlags("--http-threads-min=50", "--http-threads-max=10"));
+        assertNamesKey("http.threads.max", rejectedFlags("--http-threads-max=2"));
+        assertNamesKey("http.threads.idle.timeout", rejectedFlags("--http-threads-idle-timeout=soon"));
+        assertNamesKey("http.header.timeout", rejectedFlags("--http-header-timeout=0s"));
+        assertDoesNotThrow(() -> Config.load(Map.of(), List.of("--http-threads-min=10", "--http-threads-max=10")));
+    }
+
+    @Test
     void heartbeatTimeoutMustBeLongerThanTheInterval() {
         assertNamesKey("heartbeat.timeout", rejectedFlags("--heartbeat-interval=25s", "--heartbeat-timeout=25s"));
         assertNamesKey("heartbeat.timeout", rejectedFlags("--heartbeat-interval=30s", "--heartbeat-timeout=10s"));

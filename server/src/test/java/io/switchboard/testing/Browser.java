@@ -40,6 +40,13 @@ public final class Browser implements AutoCloseable {
     public static final String CONSOLE = "/console/";
     public static final Duration WAIT = Duration.ofSeconds(15);
 
+    /**
+     * Selenium warns once per browser that it has no CDP implementation for this Chromium's version; the tests use
+     * WebDriver only, never CDP, so the warning says nothing. Held here: java.util.logging keeps loggers weakly, and
+     * a collected logger would forget its level.
+     */
+    private static final List<java.util.logging.Logger> QUIETED = quietSeleniumCdpWarnings();
+
     public final ChromeDriver driver;
     private final ChromeDriverService service;
     private final Path profile;
@@ -50,6 +57,13 @@ public final class Browser implements AutoCloseable {
         this.service = service;
         this.driver = driver;
         this.profile = profile;
+    }
+
+    private static List<java.util.logging.Logger> quietSeleniumCdpWarnings() {
+        List<java.util.logging.Logger> loggers = List.of(
+                java.util.logging.Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder"));
+        loggers.forEach(l -> l.setLevel(Level.SEVERE));
+        return loggers;
     }
 
     /** Skips (locally) or fails (CI=true) when Chromium or chromedriver is not installed. */
