@@ -40,6 +40,7 @@ public final class Main {
             switch (command) {
                 case "serve" -> serve(rest);
                 case "token" -> token(rest);
+                case "reset-epoch" -> resetEpoch(rest);
                 default -> {
                     System.err.println("Unknown command '" + command + "'. Try --help.");
                     System.exit(2);
@@ -228,6 +229,27 @@ public final class Main {
         if (LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) ctx.stop();
     }
 
+    /**
+     * Gives the store a new epoch, so that every client drops its positions and pages history again: for use after
+     * restoring a backup (or anything else that may have taken messages clients saw). Takes the data dir lock, so it
+     * refuses to run beside a live server on the same data dir; on PostgreSQL, stop every node first.
+     */
+    private static void resetEpoch(List<String> flags) {
+        Config config = Config.load(System.getenv(), flags);
+        setLogLevel("WARN");
+        java.nio.file.Path dataDir = java.nio.file.Path.of(config.get(Keys.DATA_DIR));
+        try (io.switchboard.store.DataDirLock lock = io.switchboard.store.DataDirLock.acquire(dataDir);
+             io.switchboard.store.Database db = io.switchboard.store.Database.open(config, dataDir,
+                     new com.codahale.metrics.MetricRegistry())) {
+            String epoch = io.switchboard.chat.StoreEpoch.reset(new io.switchboard.chat.ChatStore(db.dataSource()));
+            System.out.println("New epoch " + epoch + ": clients drop their positions and page history again.");
+        } catch (java.sql.SQLException e) {
+            throw new CommandFailed("could not reset the epoch: " + oneLine(e));
+        } catch (IllegalStateException e) {
+            throw new CommandFailed(oneLine(e));
+        }
+    }
+
     static String version() {
         return SwitchboardServer.version();
     }
@@ -240,6 +262,9 @@ public final class Main {
                   java -jar switchboard.jar [serve] [--key value ...]   run the server
                   java -jar switchboard.jar token <user> [--ttl 1h] [--name NAME] [--rooms a,b] [--data-dir DIR]
                                                                         print a client token
+                  java -jar switchboard.jar reset-epoch [--key value ...]
+                                                        new epoch for every room and DM stream (after restoring a
+                                                        backup; the server must be stopped)
                   java -jar switchboard.jar --version | --help
 
                 Configuration (flag / environment variable / default):""");

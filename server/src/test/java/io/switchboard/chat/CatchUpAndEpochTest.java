@@ -94,6 +94,29 @@ class CatchUpAndEpochTest {
         server.close();
     }
 
+    @Test
+    void anOperatorResetsTheEpochAfterRestoringABackupButNotUnderALiveServer(@TempDir Path dir) {
+        TestServer server = TestServer.start(dir, Map.of());
+        String before = epoch(server);
+        try (io.switchboard.SwitchboardProcess refused = io.switchboard.SwitchboardProcess.start(
+                "reset-epoch", "--data-dir", dir.toString())) {
+            assertEquals(1, refused.awaitExit(java.time.Duration.ofSeconds(60)), refused.output());
+            assertTrue(refused.output().contains("data dir"), refused.output());
+        }
+        server.close();
+        String printed;
+        try (io.switchboard.SwitchboardProcess reset = io.switchboard.SwitchboardProcess.start(
+                "reset-epoch", "--data-dir", dir.toString())) {
+            assertEquals(0, reset.awaitExit(java.time.Duration.ofSeconds(60)), reset.output());
+            printed = reset.output();
+        }
+        server = TestServer.start(dir, Map.of());
+        String after = epoch(server);
+        server.close();
+        assertNotEquals(before, after);
+        assertTrue(printed.contains("New epoch " + after), printed);
+    }
+
     private static String epoch(TestServer server) {
         try (WsClient c = WsClient.connect(server.ws(server.token("ep-probe")))) {
             return c.await("welcome").path("dms").path("epoch").asText();
