@@ -112,6 +112,15 @@ public final class ClientTokens {
         return null;
     }
 
+    /**
+     * Why {@code user} cannot be a user id (a sentence naming {@code field}), or null: the rule of the {@code sub}
+     * claim, applied wherever a user id enters (a DM's {@code to}, admin routes), so that nothing is stored for a
+     * user no token could ever name.
+     */
+    public static String userIdProblem(String field, String user) {
+        return textProblem(field, user, MAX_USER_CHARS);
+    }
+
     private static String textProblem(String what, String s, int max) {
         if (s == null || s.isBlank()) return what + " must not be empty";
         if (s.length() > max) return what + " must be at most " + max + " characters";

@@ -158,9 +158,9 @@ public final class ChatService {
             checkText(s.text(), s.id());
             if (!sequencer.submit(new Sequencer.Publish(c, s.id(), s.room(), s.text(), receivedNanos))) throw busy(s.id());
         } else if (frame instanceof ClientFrame.Dm d) {
-            if (d.to().isBlank() || d.to().length() > io.switchboard.auth.ClientTokens.MAX_USER_CHARS) {
-                throw new ProtocolException(ErrorCode.INVALID_FRAME, "field 'to' must be a user id of 1 to "
-                        + io.switchboard.auth.ClientTokens.MAX_USER_CHARS + " characters", d.id());
+            String toProblem = io.switchboard.auth.ClientTokens.userIdProblem("field 'to'", d.to());
+            if (toProblem != null) {
+                throw new ProtocolException(ErrorCode.INVALID_FRAME, toProblem + " (a user id, as in a token's sub)", d.id());
             }
             checkText(d.text(), d.id());
             if (!sequencer.submit(new Sequencer.Direct(c, d.id(), d.to(), d.text()))) throw busy(d.id());

@@ -26,7 +26,7 @@ public final class Keys {
     public static final ConfigKey<String> LOG_LEVEL = key("log.level", "INFO",
             Parsers.oneOf("TRACE", "DEBUG", "INFO", "WARN", "ERROR"), "Log level of Switchboard's own loggers.");
     public static final ConfigKey<Boolean> ACCESS_LOG = key("access.log", "false", Parsers.bool(),
-            "Log one line per HTTP request.");
+            "Log one line per HTTP request (not the WebSocket upgrades at /ws: the admin API lists live chat connections).");
     public static final ConfigKey<Duration> SHUTDOWN_GRACE = key("shutdown.grace", "10s",
             Parsers.duration(Duration.ofMillis(100), Duration.ofMinutes(10)),
             "How long a graceful shutdown (SIGTERM) may take before the process is stopped hard.");

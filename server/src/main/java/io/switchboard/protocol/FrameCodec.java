@@ -48,6 +48,16 @@ public final class FrameCodec {
         if (node == null || !node.isObject()) {
             throw new ProtocolException(ErrorCode.INVALID_FRAME, "frame must be a JSON object", null);
         }
+        String illFormed = illFormedField(node, "");
+        if (illFormed != null) {
+            // Every string of the frame, ignored fields and field names included: what cannot be stored as received
+            // is refused as a whole, so that no part of a frame is read in a form other than the one sent.
+            JsonNode rawId = node.get("id");
+            String id = rawId != null && rawId.isTextual() && rawId.asText().length() <= MAX_ID_CHARS
+                    && Text.isWellFormed(rawId.asText()) ? rawId.asText() : null;
+            throw new ProtocolException(ErrorCode.INVALID_FRAME,
+                    "field '" + illFormed + "' is not valid Unicode (it contains a lone surrogate)", id);
+        }
         String id = optionalText(node, "id", MAX_ID_CHARS, null);
         JsonNode type = node.get("type");
         if (type == null || !type.isTextual()) {
@@ -115,6 +125,44 @@ public final class FrameCodec {
             throw new ProtocolException(ErrorCode.INVALID_FRAME, "field '" + field + "' must be a positive integer", id);
         }
         return v.intValue();
+    }
+
+    /**
+     * The path of the first field whose name or string value is not well-formed Unicode, or null. Field names that are
+     * themselves ill-formed are shown with their surrogates as '?', so the error message stays encodable.
+     */
+    private static String illFormedField(JsonNode node, String path) {
+        if (node.isTextual()) return Text.isWellFormed(node.asText()) ? null : (path.isEmpty() ? "(frame)" : path);
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                String bad = illFormedField(node.get(i), path + "[" + i + "]");
+                if (bad != null) return bad;
+            }
+        } else if (node.isObject()) {
+            var fields = node.fields();
+            while (fields.hasNext()) {
+                var f = fields.next();
+                String name = f.getKey();
+                String at = path.isEmpty() ? printable(name) : path + "." + printable(name);
+                if (!Text.isWellFormed(name)) return at;
+                String bad = illFormedField(f.getValue(), at);
+                if (bad != null) return bad;
+            }
+        }
+        return null;
+    }
+
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder(Math.min(s.length(), 40));
+        for (int i = 0; i < s.length() && b.length() < 40; i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                b.append(c).append(s.charAt(++i));
+            } else {
+                b.append(Character.isSurrogate(c) || Character.isISOControl(c) ? '?' : c);
+            }
+        }
+        return b.toString();
     }
 
     /**

@@ -79,12 +79,15 @@ public final class Database implements AutoCloseable {
             throw e;
         }
         try {
-            MigrateResult result = Flyway.configure()
+            Flyway flyway = Flyway.configure()
                     .dataSource(pool)
                     .locations("classpath:db/migration")
                     .loggers("slf4j")
-                    .load()
-                    .migrate();
+                    .load();
+            MigrateResult result = flyway.migrate();
+            // targetSchemaVersion is null when nothing was migrated now; the schema's own version is in info().
+            var current = flyway.info().current();
+            String schemaVersion = current == null || current.getVersion() == null ? "none" : current.getVersion().getVersion();
             String kind = url.startsWith("jdbc:h2:") ? "H2" : url.startsWith("jdbc:postgresql:") ? "PostgreSQL" : "JDBC";
             if (forApp instanceof SyncingDataSource) {
                 try (Connection c = pool.getConnection()) {
@@ -92,7 +95,7 @@ public final class Database implements AutoCloseable {
                 }
             }
             log.info("Database {} ready: schema version {} ({} migration(s) applied now); durability {}: {}",
-                    kind, result.targetSchemaVersion, result.migrationsExecuted, power ? "power" : "process",
+                    kind, schemaVersion, result.migrationsExecuted, power ? "power" : "process",
                     promise(kind, power));
             return new Database(pool, forApp, kind, result);
         } catch (SQLException e) {

@@ -197,6 +197,20 @@ class DirectMessageTest {
     }
 
     @Test
+    void aDmToSomethingNoTokenCouldNameIsRefusedAndNothingIsStored() {
+        try (WsClient c = online("dm-to-rules")) {
+            for (String to : List.of("a\u0000b", "tab\there", " ", "x".repeat(129))) {
+                String id = "bad-to-" + to.length();
+                c.send("type", "dm", "to", to, "id", id, "text", "hi");
+                JsonNode e = c.awaitError(id);
+                assertEquals("invalid_frame", e.get("code").asText(), to);
+                assertTrue(e.get("message").asText().contains("'to'"), e.toString());
+            }
+            assertEquals(List.of(1L), seqs(dmsThroughBarrier(c, "dm-to-rules")), "nothing was stored in the sender's stream");
+        }
+    }
+
+    @Test
     void storedAndLiveDirectMessagesReachAResumingUserInSeqOrder() {
         try (WsClient offlineSender = online("dm-early"); WsClient liveSender = online("dm-late")) {
             for (int round = 0; round < 5; round++) {

@@ -96,6 +96,25 @@ class FrameCodecTest {
     }
 
     @Test
+    void loneSurrogatesAreRefusedAnywhereInAFrameIgnoredFieldsAndFieldNamesIncluded() {
+        for (String frame : List.of(
+                "{\"type\":\"p\\ud800ng\"}",
+                "{\"type\":\"ping\",\"extra\":\"\\ud800\"}",
+                "{\"type\":\"send\",\"room\":\"r\",\"id\":\"s1\",\"text\":\"t\",\"junk\":\"\\udc00\"}",
+                "{\"type\":\"ping\",\"nested\":{\"deep\":[\"ok\",\"\\ud800\"]}}",
+                "{\"type\":\"ping\",\"\\ud800key\":1}")) {
+            ProtocolException e = assertThrows(ProtocolException.class, () -> codec.decode(frame), frame);
+            assertEquals(ErrorCode.INVALID_FRAME, e.code(), frame);
+            assertTrue(e.getMessage().contains("lone surrogate"), e.getMessage());
+            assertTrue(codec.encode(e.toFrame()).length() > 0, "the error itself is encodable");
+        }
+        ProtocolException nested = assertThrows(ProtocolException.class,
+                () -> codec.decode("{\"type\":\"send\",\"id\":\"s9\",\"room\":\"r\",\"text\":\"t\",\"meta\":{\"a\":[1,\"\\ud800\"]}}"));
+        assertTrue(nested.getMessage().contains("'meta.a[1]'"), nested.getMessage());
+        assertEquals("s9", nested.toFrame().id(), "the error still names the frame it answers");
+    }
+
+    @Test
     void surrogatePairsAreWellFormedText() throws ProtocolException {
         assertEquals(new ClientFrame.Send("s1", "r", "a\uD83D\uDE00b"),
                 codec.decode("{\"type\":\"send\",\"room\":\"r\",\"id\":\"s1\",\"text\":\"a\\ud83d\\ude00b\"}"));
