@@ -197,48 +197,51 @@ public final class ChatService {
         if (!c.principal().mayJoin(h.room())) {
             throw new ProtocolException(ErrorCode.ROOM_FORBIDDEN, "your token does not allow room '" + h.room() + "'", h.id());
         }
-        int limit = Math.min(h.limit() == null ? DEFAULT_HISTORY_PAGE : h.limit(), limits.historyPageMax());
+        int limit = pageLimit(h.limit());
         long before = h.before() == null ? Long.MAX_VALUE : h.before();
-        try {
-            readers.execute(() -> {
-                try {
-                    List<ServerFrame.Message> page = store.messagesBefore(h.room(), before, limit + 1);
-                    if (page.isEmpty() && !store.roomExists(h.room())) {
-                        c.deliver(codec.encode(new ProtocolException(ErrorCode.ROOM_NOT_FOUND,
-                                "room '" + h.room() + "' does not exist", h.id()).toFrame()));
-                        return;
-                    }
-                    boolean hasMore = page.size() > limit;
-                    if (hasMore) page = page.subList(1, page.size());
-                    c.deliver(codec.encode(new ServerFrame.History(h.id(), h.room(), page, hasMore)));
-                } catch (SQLException e) {
-                    log.warn("History read for room {} failed: {}", h.room(), e.toString());
-                    c.deliver(codec.encode(new ServerFrame.Error(ErrorCode.UNAVAILABLE.wire(), "history unavailable, retry", h.id())));
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            throw busy(h.id());
-        }
+        readPage(c, h.id(), "room " + h.room(), () -> {
+            List<ServerFrame.Message> page = store.messagesBefore(h.room(), before, limit + 1);
+            if (page.isEmpty() && !store.roomExists(h.room())) {
+                return new ProtocolException(ErrorCode.ROOM_NOT_FOUND, "room '" + h.room() + "' does not exist", h.id()).toFrame();
+            }
+            boolean hasMore = page.size() > limit;
+            return new ServerFrame.History(h.id(), h.room(), hasMore ? page.subList(1, page.size()) : page, hasMore);
+        });
     }
 
-    /** A page of the user's own DM stream, read off the Jetty thread. */
+    /** A page of the user's own DM stream. */
     private void dmHistory(Connection c, ClientFrame.DmHistory h) throws ProtocolException {
-        int limit = Math.min(h.limit() == null ? DEFAULT_HISTORY_PAGE : h.limit(), limits.historyPageMax());
+        int limit = pageLimit(h.limit());
         long before = h.before() == null ? Long.MAX_VALUE : h.before();
+        readPage(c, h.id(), "the DM stream of " + c.user(), () -> {
+            List<ServerFrame.DirectMessage> page = store.dmsBefore(c.user(), before, limit + 1);
+            boolean hasMore = page.size() > limit;
+            return new ServerFrame.DmHistory(h.id(), hasMore ? page.subList(1, page.size()) : page, hasMore);
+        });
+    }
+
+    private int pageLimit(Integer asked) {
+        return Math.min(asked == null ? DEFAULT_HISTORY_PAGE : asked, limits.historyPageMax());
+    }
+
+    /** A store read that answers one client frame. */
+    private interface PageRead {
+        ServerFrame read() throws SQLException;
+    }
+
+    /** Runs a history read on the database readers (never on a Jetty thread) and sends its answer; busy when full. */
+    private void readPage(Connection c, String frameId, String what, PageRead read) throws ProtocolException {
         try {
             readers.execute(() -> {
                 try {
-                    List<ServerFrame.DirectMessage> page = store.dmsBefore(c.user(), before, limit + 1);
-                    boolean hasMore = page.size() > limit;
-                    if (hasMore) page = page.subList(1, page.size());
-                    c.deliver(codec.encode(new ServerFrame.DmHistory(h.id(), page, hasMore)));
+                    c.deliver(codec.encode(read.read()));
                 } catch (SQLException e) {
-                    log.warn("DM history read for {} failed: {}", c.user(), e.toString());
-                    c.deliver(codec.encode(new ServerFrame.Error(ErrorCode.UNAVAILABLE.wire(), "history unavailable, retry", h.id())));
+                    log.warn("History read of {} failed: {}", what, e.toString());
+                    c.deliver(codec.encode(new ServerFrame.Error(ErrorCode.UNAVAILABLE.wire(), "history unavailable, retry", frameId)));
                 }
             });
         } catch (RejectedExecutionException e) {
-            throw busy(h.id());
+            throw busy(frameId);
         }
     }
 
