@@ -37,6 +37,7 @@ import io.switchboard.chat.StoreEpoch;
 import io.switchboard.config.Config;
 import io.switchboard.config.Keys;
 import io.switchboard.health.HealthRoutes;
+import io.switchboard.http.ErrorPages;
 import io.switchboard.http.HeaderDeadline;
 import io.switchboard.metrics.Metrics;
 import io.switchboard.metrics.PrometheusRoute;
@@ -183,6 +184,11 @@ public final class SwitchboardServer implements AutoCloseable {
                 return connector;
             });
             // /ws is upgraded by Jetty's own handler in front of the Javalin servlet (Javalin nests itself inside it).
+            // Jetty's own refusals (a path that is not UTF-8, an unparsable request, 414, 431 ...) never reach a
+            // route: under /api they must still be problem documents, and no page may repeat the URI (tokens).
+            ErrorPages errorPages = new ErrorPages();
+            cfg.jetty.modifyServletContextHandler(context -> context.setErrorHandler(errorPages));
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(errorPages));
             cfg.jetty.modifyServer(server -> server.setHandler(WebSocketUpgradeHandler.from(server, container -> {
                 // Frames above the soft limit get an error frame from ChatService; far larger ones are cut here.
                 container.setMaxTextMessageSize(4L * limits.frameBytes());
@@ -204,6 +210,7 @@ public final class SwitchboardServer implements AutoCloseable {
             health.register(cfg);
             cfg.routes.before(SecurityHeaders::apply);
             cfg.routes.before("/api/*", adminGuard::check);
+            cfg.routes.before("/api/*", Api::checkQueryEncoding);
             Api api = new Api(cfg, mapper, dbReaders);
             liveFeed.register(api);
             consoleRoutes.register(cfg, api);
@@ -229,14 +236,8 @@ public final class SwitchboardServer implements AutoCloseable {
             });
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {
                 if (ctx.path().startsWith("/api/")) {
-                    String kind = switch (e.getStatus()) {
-                        case 404 -> "not-found";
-                        case 405 -> "method-not-allowed";
-                        case 413 -> "too-large";
-                        default -> "http-" + e.getStatus();
-                    };
                     String detail = e.getStatus() == 404 ? "no such resource" : e.getMessage();
-                    Problem.of(kind, HttpStatus.forStatus(e.getStatus()).getMessage(), e.getStatus(), detail).send(ctx);
+                    Problem.forStatus(e.getStatus(), HttpStatus.forStatus(e.getStatus()).getMessage(), detail).send(ctx);
                 } else {
                     ctx.status(e.getStatus()).result(e.getMessage());
                 }

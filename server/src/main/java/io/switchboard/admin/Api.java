@@ -6,6 +6,10 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.switchboard.auth.AdminAuth;
+import io.switchboard.auth.ClientTokens;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -123,10 +127,21 @@ public final class Api {
         }
     }
 
-    /** The request body as a JSON object (400 when it is not one). */
+    /**
+     * The request body as a JSON object: 400 {@code bad-request} when it is missing, not strict UTF-8 (RFC 8259 §8.1:
+     * JSON text exchanged between systems is UTF-8), not JSON or not an object. Every JSON body the server reads, under
+     * {@code /api} or not, goes through here.
+     */
     public JsonNode body(Context ctx) {
-        String text = ctx.body();
-        if (text.isBlank()) throw ApiException.badRequest("a JSON object body is required");
+        JsonNode node = optionalBody(ctx);
+        if (node == null) throw ApiException.badRequest("a JSON object body is required");
+        return node;
+    }
+
+    /** Like {@link #body} for routes whose body may be left out: null for an empty or all-whitespace body. */
+    public JsonNode optionalBody(Context ctx) {
+        String text = strictUtf8(ctx.bodyAsBytes());
+        if (text.isBlank()) return null;
         try {
             JsonNode node = mapper.readTree(text);
             if (node == null || !node.isObject()) throw ApiException.badRequest("the body must be a JSON object");
@@ -134,6 +149,69 @@ public final class Api {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw ApiException.badRequest("the body is not valid JSON");
         }
+    }
+
+    /**
+     * Decodes refusing malformed input: {@code ctx.body()} would turn invalid bytes (and UTF-8-encoded surrogates,
+     * which Java's decoder counts as malformed) into U+FFFD, and the replacement would then be stored as if sent.
+     */
+    static String strictUtf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw ApiException.badRequest("the body is not valid UTF-8 JSON");
+        }
+    }
+
+    /**
+     * Refuses (400) a query string whose percent-escapes are not UTF-8: the query parameters are decoded leniently
+     * (U+FFFD for bad bytes), so without this check {@code ?user=%ff} would quietly become another user id.
+     */
+    public static void checkQueryEncoding(Context ctx) {
+        String raw = ctx.queryString();
+        if (raw == null || raw.indexOf('%') < 0) return;
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%' && i + 2 < raw.length() && hex(raw.charAt(i + 1)) >= 0 && hex(raw.charAt(i + 2)) >= 0) {
+                bytes.write(hex(raw.charAt(i + 1)) * 16 + hex(raw.charAt(i + 2)));
+                i += 2;
+            } else if (c == '&' || c == '=') {
+                bytes.write(' '); // separators end a sequence, as they end a parameter
+            } else {
+                bytes.write(c < 0x80 ? c : '?');
+            }
+        }
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray()));
+        } catch (CharacterCodingException e) {
+            throw ApiException.badRequest("the query string is not valid percent-encoded UTF-8");
+        }
+    }
+
+    private static int hex(char c) {
+        return Character.digit(c, 16);
+    }
+
+    /**
+     * The one user-id rule of the admin API: an id must be one a client token's {@code sub} could hold, checked by the
+     * same code that checks tokens ({@link ClientTokens#claimsProblem}), so the rules cannot drift apart.
+     *
+     * @param what how the id was given, for the detail: {@code "field 'user'"}, {@code "path parameter 'user'"} …
+     * @return {@code user}
+     * @throws ApiException 422 {@code invalid} naming {@code what} when no token could hold this id
+     */
+    public static String userId(String what, String user) {
+        String problem = ClientTokens.claimsProblem(user, null, null);
+        if (problem == null) return user;
+        String sub = "sub (user) must ";
+        throw ApiException.invalid(what + " is not a valid user id: "
+                + (problem.startsWith(sub) ? "it must " + problem.substring(sub.length()) : problem));
     }
 
     public static String text(JsonNode body, String field, boolean required, int maxChars) {

@@ -52,6 +52,7 @@ public final class ConnectionRoutes {
         int limit = Api.limit(ctx);
         String room = ctx.queryParam("room");
         String user = ctx.queryParam("user");
+        if (user != null) Api.userId("query parameter 'user'", user);
         String after = Api.cursorKey(ctx);
         List<Connection> matching = hub.connections().stream()
                 .filter(c -> user == null || c.user().equals(user))
@@ -88,8 +89,9 @@ public final class ConnectionRoutes {
     }
 
     private void kickUser(Api api, Context ctx) {
-        String user = ctx.pathParam("user");
-        String reason = ctx.body().isBlank() ? null : reason(Api.text(api.body(ctx), "reason", false, MAX_REASON));
+        String user = Api.userId("path parameter 'user'", ctx.pathParam("user"));
+        com.fasterxml.jackson.databind.JsonNode body = api.optionalBody(ctx);
+        String reason = body == null ? null : reason(Api.text(body, "reason", false, MAX_REASON));
         String address = Addresses.of(ctx);
         var admin = Api.admin(ctx);
         api.async(ctx, () -> {

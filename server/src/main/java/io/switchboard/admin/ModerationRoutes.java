@@ -72,7 +72,7 @@ public final class ModerationRoutes {
 
     private void ban(Api api, Context ctx) {
         JsonNode body = api.body(ctx);
-        String user = Api.text(body, "user", true, ClientTokens.MAX_USER_CHARS);
+        String user = Api.userId("field 'user'", Api.text(body, "user", true, ClientTokens.MAX_USER_CHARS));
         String reason = Api.text(body, "reason", false, MAX_REASON);
         String duration = Api.text(body, "duration", false, 32);
         long now = System.currentTimeMillis();
@@ -104,7 +104,7 @@ public final class ModerationRoutes {
     }
 
     private void unban(Api api, Context ctx) {
-        String user = ctx.pathParam("user");
+        String user = Api.userId("path parameter 'user'", ctx.pathParam("user"));
         var admin = Api.admin(ctx);
         String address = Addresses.of(ctx);
         api.async(ctx, () -> {
@@ -120,6 +120,7 @@ public final class ModerationRoutes {
         String text = Api.text(body, "text", true, maxTextChars);
         String room = Api.text(body, "room", false, 64);
         String user = Api.text(body, "user", false, ClientTokens.MAX_USER_CHARS);
+        if (user != null) Api.userId("field 'user'", user);
         if (room != null && user != null) throw ApiException.invalid("give room or user, not both");
         var admin = Api.admin(ctx);
         String address = Addresses.of(ctx);
@@ -146,7 +147,7 @@ public final class ModerationRoutes {
 
     private void mint(Api api, Context ctx) {
         JsonNode body = api.body(ctx);
-        String user = Api.text(body, "user", true, ClientTokens.MAX_USER_CHARS);
+        String user = Api.userId("field 'user'", Api.text(body, "user", true, ClientTokens.MAX_USER_CHARS));
         String name = Api.text(body, "name", false, ClientTokens.MAX_NAME_CHARS);
         List<String> rooms = Api.textList(body, "rooms");
         // The rules the WebSocket upgrade applies: never mint a token that would be refused there.

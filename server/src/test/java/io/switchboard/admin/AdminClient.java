@@ -89,8 +89,13 @@ final class AdminClient {
     }
 
     Reply send(String method, String path, String rawBody) {
+        return sendBytes(method, path, rawBody == null ? null : rawBody.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Sends these exact body bytes (which need not be UTF-8) as {@code application/json}. */
+    Reply sendBytes(String method, String path, byte[] rawBody) {
         HttpRequest.Builder b = HttpRequest.newBuilder(server.http(path)).timeout(Duration.ofSeconds(20))
-                .method(method, rawBody == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(rawBody));
+                .method(method, rawBody == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(rawBody));
         if (rawBody != null) b.header("Content-Type", "application/json");
         if (token != null) b.header("Authorization", "Bearer " + token);
         try {
