@@ -182,6 +182,9 @@ public final class Main {
             }
         }
         if (user == null) throw new IllegalArgumentException("usage: token <user> [--ttl 1h] [--name NAME] [--rooms a,b]");
+        // Refused before reading the secret or the data dir: a reserved or malformed user is the caller's mistake.
+        String claimsProblem = ClientTokens.claimsProblem(user, name, rooms);
+        if (claimsProblem != null) throw new IllegalArgumentException(claimsProblem);
         Config config = Config.load(System.getenv(), configFlags);
         setLogLevel("WARN");
         Path dataDir = Path.of(config.get(Keys.DATA_DIR));

@@ -51,6 +51,22 @@ class MainErrorsTest {
     }
 
     @Test
+    void aBadAllowedOriginFailsBeforeTheDataDirOrDatabaseIsTouched() {
+        Path data = dir.resolve("fresh-data");
+        String line = failsWithOneLine(dir, 2, "serve", "--data-dir", data.toString(), "--port", "0",
+                "--allowed-origins", "https://x.com:99999");
+        assertTrue(line.contains("allowed.origins") && line.contains("https://x.com:99999"), line);
+        assertFalse(Files.exists(data), "no data dir, no database was created or migrated");
+    }
+
+    @Test
+    void tokenForTheReservedSystemUserIsRefusedBeforeReadingAnySecret() {
+        String line = failsWithOneLine(dir, 2, "token", "system");
+        assertTrue(line.contains("reserved"), line);
+        assertFalse(Files.exists(dir.resolve("data")), "nothing was created");
+    }
+
+    @Test
     void tokenWithADataDirThatIsAFileSaysSo() throws IOException {
         Path file = Files.writeString(dir.resolve("plain-file"), "x");
         String line = failsWithOneLine(dir, 1, "token", "u", "--data-dir", file.toString());

@@ -2,17 +2,16 @@ package io.switchboard.auth;
 
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.JWTCreator;
-import com.auth0.jwt.JWTVerifier;
 import com.auth0.jwt.algorithms.Algorithm;
-import com.auth0.jwt.exceptions.AlgorithmMismatchException;
-import com.auth0.jwt.exceptions.SignatureVerificationException;
-import com.auth0.jwt.exceptions.TokenExpiredException;
-import com.auth0.jwt.interfaces.DecodedJWT;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.switchboard.chat.RoomNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Issues and verifies client JWTs (HS256 only; {@code exp} required; {@code alg: none} and other algorithms fail).
@@ -38,10 +38,18 @@ public final class ClientTokens {
     /** The leeway when none is configured ({@code jwt.leeway}'s default). */
     public static final Duration DEFAULT_LEEWAY = Duration.ofSeconds(5);
     private static final String ISSUER = "switchboard";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The user id operator broadcasts are stored under ({@code "from": "system"}); no client may have it. */
+    public static final String RESERVED_USER = "system";
+    /** Lenient only about duplicate keys: tells a payload with duplicates (claims) from one that is no object. */
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+    private static final ObjectMapper STRICT_JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+    /** One compact-serialization segment: unpadded base64url (RFC 7515 2), nothing else. */
+    private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]*");
 
     private final Algorithm algorithm;
-    private final JWTVerifier verifier;
     private final Clock clock;
     private final long leewayMillis;
 
@@ -60,13 +68,6 @@ public final class ClientTokens {
         this.algorithm = Algorithm.HMAC256(secret);
         this.clock = clock;
         this.leewayMillis = leeway.toMillis();
-        // java-jwt refuses exp once floor(now in s) >= exp + leeway, i.e. now (ms) >= (exp + leeway) * 1000, which
-        // is exactly ClientPrincipal.expired: connect and heartbeat agree to the millisecond.
-        this.verifier = ((JWTVerifier.BaseVerification) JWT.require(algorithm)
-                .withClaimPresence("sub")
-                .withClaimPresence("exp")
-                .acceptLeeway(leeway.toSeconds()))
-                .build(clock);
     }
 
     /**
@@ -92,13 +93,16 @@ public final class ClientTokens {
 
     /**
      * Why these claims are refused (a sentence naming the claim), or null when they are acceptable: {@code sub} 1 to
-     * {@value #MAX_USER_CHARS} characters, {@code name} absent or 1 to {@value #MAX_NAME_CHARS} characters, neither
+     * {@value #MAX_USER_CHARS} characters and not the reserved {@value #RESERVED_USER} (in any case), {@code name} absent or 1 to {@value #MAX_NAME_CHARS} characters, neither
      * blank nor holding control characters or lone surrogates; {@code rooms} absent or at most
      * {@value #MAX_ROOM_PATTERNS} room names or prefixes ending in {@code *}.
      */
     public static String claimsProblem(String user, String name, List<String> rooms) {
         String problem = textProblem("sub (user)", user, MAX_USER_CHARS);
         if (problem != null) return problem;
+        if (user.equalsIgnoreCase(RESERVED_USER)) {
+            return "sub (user) '" + user + "' is reserved: operator broadcasts are stored as from \"" + RESERVED_USER + "\"";
+        }
         if (name != null && (problem = textProblem("name", name, MAX_NAME_CHARS)) != null) return problem;
         if (rooms != null) {
             if (rooms.size() > MAX_ROOM_PATTERNS) return "rooms must have at most " + MAX_ROOM_PATTERNS + " entries";
@@ -136,27 +140,74 @@ public final class ClientTokens {
         return null;
     }
 
-    /** The verified principal, or the reason the token is refused. Never throws, whatever the token holds. */
+    /**
+     * The verified principal, or the reason the token is refused. Never throws, whatever the token holds.
+     *
+     * <p>Checked in this order: the compact form (three unpadded base64url segments; header and payload JSON objects
+     * without duplicate keys: {@code token_invalid}), the header ({@code alg} must be {@code HS256}:
+     * {@code token_algorithm}; a {@code crit} header is never understood, so refused: {@code token_invalid}), the
+     * signature ({@code token_signature}), then the claims: wrong type, missing, out of range or a reserved user id
+     * ({@code token_claims}), {@code nbf}/{@code iat} later than now + leeway ({@code token_not_yet_valid}),
+     * {@code exp} + leeway passed ({@code token_expired}).
+     */
     public Result verify(String token) {
         if (token == null || token.isBlank()) return Result.rejected("token_missing", false);
-        DecodedJWT jwt;
         try {
-            jwt = verifier.verify(token);
-        } catch (TokenExpiredException e) {
-            return Result.rejected("token_expired", true);
-        } catch (AlgorithmMismatchException e) {
-            return Result.rejected("token_algorithm", false);
-        } catch (SignatureVerificationException e) {
-            return Result.rejected("token_signature", false);
+            return verifyChecked(token);
         } catch (RuntimeException e) {
-            // RuntimeException: java-jwt lets some odd inputs through as other exceptions (an exp past year
-            // 1,000,000,000 is a DateTimeException); every one of them is an unacceptable token, never a 500.
+            // Belt and braces: whatever slipped through the checks below is an unacceptable token, never a 500.
             return Result.rejected("token_invalid", false);
         }
+    }
+
+    private Result verifyChecked(String token) {
+        String[] parts = token.split("\\.", -1);
+        if (parts.length != 3 || !BASE64URL.matcher(parts[0]).matches() || !BASE64URL.matcher(parts[1]).matches()
+                || !BASE64URL.matcher(parts[2]).matches()) {
+            return invalid();
+        }
+        JsonNode header = strictObject(parts[0]);
+        if (header == null) return invalid();
+        JsonNode alg = header.get("alg");
+        if (alg == null || !alg.isTextual() || !"HS256".equals(alg.asText())) return Result.rejected("token_algorithm", false);
+        // RFC 7515 4.1.11: a recipient must refuse a token whose crit lists an extension it does not understand; this
+        // server understands none, so any crit (even an empty or malformed one) is refused.
+        if (header.has("crit")) return invalid();
+        byte[] expected = algorithm.sign(parts[0].getBytes(StandardCharsets.US_ASCII), parts[1].getBytes(StandardCharsets.US_ASCII));
+        if (!MessageDigest.isEqual(expected, Base64.getUrlDecoder().decode(parts[2]))) {
+            return Result.rejected("token_signature", false);
+        }
+        // Duplicate keys in a signed payload are refused, never resolved: "last key wins" would let a minting service
+        // that checks the first "sub" sign a token for the second one.
+        JsonNode payload = strictObject(parts[1]);
+        if (payload == null) return payloadShape(parts[1]);
+        return fromClaims(payload);
+    }
+
+    /** A signed payload that is not a JSON object without duplicate keys: claims if it is one with duplicates. */
+    private static Result payloadShape(String segment) {
         try {
-            return fromClaims(JSON.readTree(Base64.getUrlDecoder().decode(jwt.getPayload())));
+            byte[] json = Base64.getUrlDecoder().decode(segment);
+            JsonNode lenient = json.length > 0 && json[0] == '{' ? JSON.readTree(json) : null;
+            return lenient != null && lenient.isObject() ? claims() : invalid();
         } catch (IOException | RuntimeException e) {
-            return Result.rejected("token_claims", false);
+            return invalid();
+        }
+    }
+
+    /**
+     * The segment's JSON object, or null when it is not one, holds duplicate keys, has trailing content or does not
+     * start with '{' itself (leading whitespace): every accepted segment then starts "e" plus one of w-z or 0-3, the
+     * shape log redaction masks.
+     */
+    private static JsonNode strictObject(String segment) {
+        try {
+            byte[] json = Base64.getUrlDecoder().decode(segment);
+            if (json.length == 0 || json[0] != '{') return null;
+            JsonNode node = STRICT_JSON.readTree(json);
+            return node != null && node.isObject() ? node : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 
@@ -167,9 +218,16 @@ public final class ClientTokens {
         JsonNode name = payload.get("name");
         JsonNode rooms = payload.get("rooms");
         if (sub == null || !sub.isTextual()) return claims();
-        if (exp == null || !exp.isNumber() || !exp.canConvertToLong()
-                || exp.asLong() <= 0 || exp.asLong() > MAX_EXP_SECONDS) {
-            return claims();
+        if (!isNumericDate(exp, true, 1)) return claims();
+        if (!isNumericDate(payload.get("nbf"), false, 0) || !isNumericDate(payload.get("iat"), false, 0)) return claims();
+        for (String text : List.of("iss", "jti")) {
+            JsonNode v = payload.get(text);
+            if (v != null && !v.isTextual()) return claims();
+        }
+        JsonNode aud = payload.get("aud");
+        if (aud != null && !aud.isTextual()) {
+            if (!aud.isArray()) return claims();
+            for (JsonNode a : aud) if (!a.isTextual()) return claims();
         }
         if (name != null && !name.isTextual()) return claims();
         List<String> roomList = null;
@@ -184,11 +242,32 @@ public final class ClientTokens {
         }
         String nameText = name == null ? null : name.asText();
         if (claimsProblem(sub.asText(), nameText, roomList) != null) return claims();
+        long now = clock.millis();
+        for (String early : List.of("nbf", "iat")) {
+            JsonNode v = payload.get(early);
+            // Fractions are ignored (floored), like exp's; a token dated later than now + leeway is not valid yet.
+            if (v != null && v.asLong() * 1000 - leewayMillis > now) return Result.rejected("token_not_yet_valid", false);
+        }
         long expiresAt = exp.asLong() * 1000;
         long acceptedUntil = expiresAt + leewayMillis;
-        if (clock.millis() >= acceptedUntil) return Result.rejected("token_expired", true); // same rule as the heartbeat
+        if (now >= acceptedUntil) return Result.rejected("token_expired", true); // same rule as the heartbeat
         return new Result(new ClientPrincipal(sub.asText(), nameText, roomList == null ? null : List.copyOf(roomList),
                 expiresAt, acceptedUntil), null);
+    }
+
+    /**
+     * A NumericDate (RFC 7519): a JSON number of seconds, at least {@code min} and at most {@value #MAX_EXP_SECONDS}
+     * (fractions allowed). Absent is fine unless required; null, strings, booleans, 1e300 or 30 digits are not.
+     */
+    private static boolean isNumericDate(JsonNode v, boolean required, long min) {
+        if (v == null) return !required;
+        if (!v.isNumber()) return false;
+        java.math.BigDecimal d = v.decimalValue();
+        return d.compareTo(java.math.BigDecimal.valueOf(min)) >= 0 && d.compareTo(java.math.BigDecimal.valueOf(MAX_EXP_SECONDS)) <= 0;
+    }
+
+    private static Result invalid() {
+        return Result.rejected("token_invalid", false);
     }
 
     private static Result claims() {

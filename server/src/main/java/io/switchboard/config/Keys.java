@@ -87,8 +87,8 @@ public final class Keys {
     // --- chat ---------------------------------------------------------------------------------------------------
     public static final ConfigKey<Boolean> DEMO = key("demo", "false", Parsers.bool(),
             "Development only: GET /demo/token?user=NAME hands out client tokens to anyone, for the demo chat page at /chat/.");
-    public static final ConfigKey<List<String>> ALLOWED_ORIGINS = key("allowed.origins", "", Parsers.list(),
-            "Comma-separated Origins allowed to open /ws, or *. Empty: same origin and clients that send no Origin.");
+    public static final ConfigKey<List<String>> ALLOWED_ORIGINS = key("allowed.origins", "", Parsers.origins(),
+            "Comma-separated Origins allowed to open /ws (scheme://host[:port], port 1-65535 without leading zeros), or *. Empty: same origin and clients that send no Origin.");
     public static final ConfigKey<Boolean> ROOMS_AUTOCREATE = key("rooms.autocreate", "true", Parsers.bool(),
             "Create a room on its first join; false: only rooms that already exist can be joined.");
     public static final ConfigKey<Duration> HEARTBEAT_INTERVAL = key("heartbeat.interval", "25s",

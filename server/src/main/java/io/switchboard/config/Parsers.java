@@ -96,6 +96,19 @@ final class Parsers {
         return s -> Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
     }
 
+    /**
+     * {@link #list()} of origins, each checked by {@link io.switchboard.net.Origins#parseAllowed} when the configuration
+     * is loaded (before anything touches the data dir); kept as written.
+     */
+    static Function<String, List<String>> origins() {
+        Function<String, List<String>> list = list();
+        return s -> {
+            List<String> entries = list.apply(s);
+            io.switchboard.net.Origins.parseAllowed(entries);
+            return entries;
+        };
+    }
+
     static Function<String, String> oneOf(String... allowed) {
         return s -> {
             for (String a : allowed) {

@@ -34,6 +34,11 @@ public final class DemoRoutes {
             Problem.of("invalid", "Unprocessable Content", 422, "user must be 1 to 32 letters, digits, _ . or -").send(ctx);
             return;
         }
+        String reserved = ClientTokens.claimsProblem(user, user, null);
+        if (reserved != null) {
+            Problem.of("invalid", "Unprocessable Content", 422, reserved).send(ctx);
+            return;
+        }
         if (!rate.tryTake(System.nanoTime())) {
             Problem.of("rate-limited", "Too Many Requests", 429, "slow down").send(ctx);
             return;

@@ -54,7 +54,7 @@ public final class ChatSocket implements WebSocketCreator {
     @Override
     public Object createWebSocket(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
         String scheme = request.isSecure() ? "https" : "http";
-        if (!origins.allows(request.getHeaders().get("Origin"), scheme, request.getHeaders().get("Host"))) {
+        if (!origins.allows(request.getHeaders().getValuesList("Origin"), scheme, request.getHeaders().get("Host"))) {
             Response.writeError(request, response, callback, 403, "origin not allowed");
             return null;
         }

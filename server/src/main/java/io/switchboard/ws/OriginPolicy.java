@@ -1,18 +1,18 @@
 package io.switchboard.ws;
 
-import java.net.URI;
-import java.net.URISyntaxException;
+import io.switchboard.net.Origins;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
  * Which browser origins may open the chat socket. Clients without an Origin header (native apps, scripts) and the
  * server's own origin are always allowed; others only when listed, or when the list is {@code *}. Origins are
- * compared as RFC 6454 tuples: scheme, host and port must all match (case-insensitive scheme and host, a default
- * port written or not: {@code http://h} is {@code http://h:80}). The server's own origin is the scheme it was
- * reached with and its {@code Host} header; {@code X-Forwarded-*} headers are not trusted.
+ * compared as RFC 6454 tuples ({@link Origins#canonical}): scheme, host and port must all match (case-insensitive
+ * scheme and host, a default port written or not: {@code http://h} is {@code http://h:80}; a port with leading zeros
+ * or above 65535 is no origin). The server's own origin is the scheme it was reached with and its {@code Host}
+ * header; {@code X-Forwarded-*} headers are not trusted. An empty Origin header, or more than one, is refused: a
+ * browser sends exactly one, never empty, so either is a forgery or a broken proxy, and neither may pass as "no Origin".
  */
 final class OriginPolicy {
     private final boolean any;
@@ -20,48 +20,39 @@ final class OriginPolicy {
 
     /** @throws IllegalArgumentException naming an entry that is neither {@code *} nor {@code scheme://host[:port]} */
     OriginPolicy(List<String> origins) {
-        this.any = origins.contains("*");
-        for (String o : origins) {
-            if (o.equals("*")) continue;
-            String trimmed = o.trim();
-            // Operators may write a trailing slash; browsers never send one.
-            String canonical = canonical(trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed);
-            if (canonical == null) {
-                throw new IllegalArgumentException("'" + o + "' is not an origin such as https://chat.example.com or http://host:8080");
-            }
-            allowed.add(canonical);
-        }
+        List<String> parsed = Origins.parseAllowed(origins);
+        this.any = parsed.contains("*");
+        for (String o : parsed) if (!o.equals("*")) allowed.add(o);
     }
 
     /**
-     * @param origin        the request's Origin header, null when absent
+     * @param originHeaders every value of the request's Origin header, in order; empty when there is none
+     * @param requestScheme {@code http} or {@code https}: how this request reached the server
+     * @param host          the request's Host header ({@code host[:port]}), null when absent
+     */
+    boolean allows(List<String> originHeaders, String requestScheme, String host) {
+        if (originHeaders.isEmpty()) return true;
+        if (originHeaders.size() > 1) return false;
+        return allows(originHeaders.get(0), requestScheme, host);
+    }
+
+    /**
+     * @param origin        the request's one Origin header, null when absent
      * @param requestScheme {@code http} or {@code https}: how this request reached the server
      * @param host          the request's Host header ({@code host[:port]}), null when absent
      */
     boolean allows(String origin, String requestScheme, String host) {
-        if (origin == null || origin.isEmpty() || any) return true;
-        String o = canonical(origin); // "null", paths, user info, other schemes: no origin we could match
+        if (origin == null) return true;
+        if (origin.isEmpty()) return false; // even with *: not a browser's Origin, and not an absent one either
+        if (any) return true;
+        String o = Origins.canonical(origin); // "null", paths, user info, other schemes: no origin we could match
         if (o == null) return false;
         if (allowed.contains(o)) return true;
-        return host != null && o.equals(canonical(requestScheme + "://" + host));
+        return host != null && o.equals(Origins.canonical(requestScheme + "://" + host));
     }
 
     /** {@code scheme://host:port} in lower case with the port always written, or null for anything else. */
     static String canonical(String origin) {
-        URI uri;
-        try {
-            uri = new URI(origin);
-        } catch (URISyntaxException e) {
-            return null;
-        }
-        String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
-        int defaultPort = "http".equals(scheme) ? 80 : "https".equals(scheme) ? 443 : -1;
-        if (defaultPort < 0 || uri.getHost() == null || uri.getRawUserInfo() != null
-                || !(uri.getRawPath() == null || uri.getRawPath().isEmpty())
-                || uri.getRawQuery() != null || uri.getRawFragment() != null) {
-            return null;
-        }
-        int port = uri.getPort() == -1 ? defaultPort : uri.getPort();
-        return scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + ":" + port;
+        return Origins.canonical(origin);
     }
 }

@@ -61,6 +61,10 @@ class TokensApiTest extends AdminApiTestBase {
             JsonNode problem = api.post("/api/v1/tokens", body).problem(422);
             assertFalse(problem.has("token"), problem.toString());
         }
+        for (String reserved : List.of("system", "SYSTEM")) {
+            JsonNode problem = api.post("/api/v1/tokens", AdminClient.json("user", reserved)).problem(422);
+            assertTrue(problem.toString().contains("reserved"), problem.toString());
+        }
         // A lone surrogate must travel as a JSON escape: a UTF-8 encoder would turn the raw char into '?'.
         assertFalse(api.post("/api/v1/tokens", "{\"user\":\"u\",\"name\":\"half \\ud800\"}").problem(422).has("token"));
         String atLimit = api.post("/api/v1/tokens", AdminClient.json("user", "minted-lim", "name", "N".repeat(128),

@@ -70,19 +70,92 @@ class ClientTokensTest {
         }
     }
 
+    /** A token with this header JSON over this payload JSON, signed with the right key. */
+    static String signed(String headerJson, String payloadJson) {
+        String header = b64(headerJson);
+        String payload = b64(payloadJson);
+        byte[] sig = Algorithm.HMAC256(SECRET).sign(header.getBytes(StandardCharsets.US_ASCII), payload.getBytes(StandardCharsets.US_ASCII));
+        return LeakGuard.register(header + "." + payload + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(sig));
+    }
+
+    private static String reason(String token) {
+        ClientTokens.Result r = TOKENS.verify(token);
+        assertNull(r.principal(), token);
+        return r.rejected().reason();
+    }
+
     @Test
-    void anExpOfAWrongShapeIsRefusedAndNeverThrows() {
-        for (String exp : List.of("\"soon\"", "true", "null", "{}", "[1]", "1e300", "99999999999999999999999", "-5", "0",
-                "253402300800", "\"" + (NOW_S + 600) + "\"")) {
-            ClientTokens.Result r = TOKENS.verify(signed("{\"sub\":\"u\",\"exp\":" + exp + "}"));
-            assertNull(r.principal(), exp);
-            assertTrue(List.of("token_claims", "token_invalid", "token_expired").contains(r.rejected().reason()),
-                    exp + " -> " + r.rejected());
+    void everySignedTokenWhoseRegisteredClaimsAreMissingOfAWrongTypeOrOutOfRangeIsTokenClaims() {
+        for (String exp : List.of("\"soon\"", "true", "null", "{}", "[1]", "1e300", "99999999999999999999999",
+                "123456789012345678901234567890", "-5", "0", "253402300800", "\"" + (NOW_S + 600) + "\"", "\"123\"")) {
+            assertEquals("token_claims", reason(signed("{\"sub\":\"u\",\"exp\":" + exp + "}")), "exp " + exp);
         }
-        for (String other : List.of("\"nbf\":\"x\"", "\"iat\":{}", "\"aud\":[{}]")) {
-            ClientTokens.Result r = TOKENS.verify(signed("{\"sub\":\"u\"," + EXP + "," + other + "}"));
-            assertNotNull(r.rejected(), other);
+        assertEquals("token_claims", reason(signed("{\"sub\":\"u\"}")), "no exp");
+        assertEquals("token_claims", reason(signed("{" + EXP + "}")), "no sub");
+        assertEquals("token_claims", reason(signed("{}")), "nothing at all");
+        for (String other : List.of("\"nbf\":\"x\"", "\"nbf\":null", "\"nbf\":-1", "\"nbf\":1e300", "\"iat\":{}",
+                "\"iat\":true", "\"aud\":[{}]", "\"aud\":5", "\"iss\":7", "\"jti\":[]")) {
+            assertEquals("token_claims", reason(signed("{\"sub\":\"u\"," + EXP + "," + other + "}")), other);
         }
+        assertNotNull(TOKENS.verify(signed("{\"sub\":\"u\"," + EXP + ",\"aud\":[\"a\",\"b\"],\"iss\":\"x\",\"jti\":\"j\","
+                + "\"nbf\":" + NOW_S + ",\"iat\":" + NOW_S + ",\"extra\":{\"any\":[1]}}")).principal(), "well-typed extras");
+    }
+
+    @Test
+    void nbfOrIatLaterThanNowPlusTheLeewayIsNotYetValid() {
+        for (String early : List.of("nbf", "iat")) {
+            assertNotNull(TOKENS.verify(signed("{\"sub\":\"u\"," + EXP + ",\"" + early + "\":" + (NOW_S + 5) + "}")).principal(),
+                    early + " within the leeway");
+            ClientTokens.Result r = TOKENS.verify(signed("{\"sub\":\"u\"," + EXP + ",\"" + early + "\":" + (NOW_S + 6) + "}"));
+            assertEquals(new TokenRejected("token_not_yet_valid", false), r.rejected(), early);
+        }
+    }
+
+    @Test
+    void duplicateKeysInTheHeaderOrThePayloadAreRefusedNeverResolved() {
+        String dupSub = "{\"sub\":\"u\"," + EXP + ",\"sub\":\"admin\"}";
+        assertEquals("token_claims", reason(signed(dupSub)), "last key must not win");
+        assertEquals("token_claims", reason(signed("{\"sub\":\"u\"," + EXP + "," + EXP + "}")));
+        assertEquals("token_claims", reason(signed("{\"sub\":\"u\"," + EXP + ",\"x\":{\"a\":1,\"a\":2}}")), "nested too");
+        assertEquals("token_invalid", reason(signed("{\"alg\":\"HS256\",\"alg\":\"HS256\"}", "{\"sub\":\"u\"," + EXP + "}")));
+        assertEquals("token_invalid", reason(signed("{\"alg\":\"none\",\"alg\":\"HS256\"}", "{\"sub\":\"u\"," + EXP + "}")));
+    }
+
+    @Test
+    void aCritHeaderIsRefusedBecauseNoExtensionIsUnderstood() {
+        String payload = "{\"sub\":\"u\"," + EXP + "}";
+        assertNotNull(TOKENS.verify(signed("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", payload)).principal(), "the control");
+        for (String crit : List.of("[\"exp\"]", "[\"b64\"]", "[]", "null", "\"x\"")) {
+            assertEquals("token_invalid", reason(signed("{\"alg\":\"HS256\",\"crit\":" + crit + ",\"b64\":true}", payload)), crit);
+        }
+    }
+
+    @Test
+    void onlyTheCompactFormWithJsonObjectsIsAccepted() {
+        String payload = "{\"sub\":\"u\"," + EXP + "}";
+        String ok = signed(payload);
+        assertEquals("token_invalid", reason(ok + "."), "four segments");
+        assertEquals("token_invalid", reason(ok.substring(0, ok.lastIndexOf('.'))), "two segments");
+        String[] p = ok.split("\\.");
+        assertEquals("token_invalid", reason(p[0] + "=." + p[1] + "." + p[2]), "padding");
+        assertEquals("token_invalid", reason(signed(" {\"alg\":\"HS256\"}", payload)), "leading whitespace in the header");
+        assertEquals("token_invalid", reason(signed("\n" + payload)), "leading whitespace in the payload");
+        assertEquals("token_invalid", reason(signed("[1]")), "a payload that is no object");
+        assertEquals("token_invalid", reason(signed(payload + "{}")), "trailing content");
+        assertEquals("token_algorithm", reason(signed("{\"alg\":\"HS512\"}", payload)));
+        assertEquals("token_algorithm", reason(signed("{\"typ\":\"JWT\"}", payload)));
+        assertEquals("token_signature", reason(p[0] + "." + p[1] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[32])));
+    }
+
+    @Test
+    void theReservedUserSystemIsRefusedWhenVerifyingAndWhenIssuing() {
+        for (String user : List.of("system", "System", "SYSTEM")) {
+            assertEquals("token_claims", reason(signed("{\"sub\":\"" + user + "\"," + EXP + "}")), user);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> TOKENS.issue(user, Duration.ofHours(1), null, null));
+            assertTrue(e.getMessage().contains("reserved"), e.getMessage());
+        }
+        assertNotNull(TOKENS.verify(signed("{\"sub\":\"systems\"," + EXP + "}")).principal(), "only the exact id");
     }
 
     @Test

@@ -119,6 +119,34 @@ class ClientAuthTest {
         }
     }
 
+    /** Sends an upgrade with exactly these extra header lines on a plain socket; returns the HTTP status. */
+    private static int upgradeStatus(String token, String... headerLines) throws java.io.IOException {
+        StringBuilder b = new StringBuilder("GET /ws?token=" + token + " HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n");
+        for (String h : headerLines) b.append(h).append("\r\n");
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(b.append("\r\n").toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                    java.nio.charset.StandardCharsets.ISO_8859_1)).readLine();
+            return Integer.parseInt(status.substring(9, 12));
+        }
+    }
+
+    @Test
+    void anEmptyOriginOrMoreThanOneOriginIsRefusedWith403() throws Exception {
+        String token = server.token("origins");
+        String own = "Origin: http://127.0.0.1:" + server.port();
+        assertEquals(101, upgradeStatus(token, own), "the control: one own Origin");
+        assertEquals(101, upgradeStatus(token), "the control: no Origin at all (not a browser)");
+        assertEquals(403, upgradeStatus(token, "Origin:"), "an empty Origin is not an absent one");
+        assertEquals(403, upgradeStatus(token, "Origin: "), "a blank Origin neither");
+        assertEquals(403, upgradeStatus(token, own, "Origin: https://evil.example.net"), "the second Origin counts too");
+        assertEquals(403, upgradeStatus(token, "Origin: https://chat.example.com", own), "two allowed Origins: still two");
+        assertEquals(403, upgradeStatus(token, "Origin: http://127.0.0.1:0" + server.port()), "a port with a leading zero");
+    }
+
     @Test
     void theOwnOriginMustMatchSchemeAndPortNotOnlyTheHost() {
         int port = server.port();

@@ -74,10 +74,29 @@ class TokenClaimsAtUpgradeTest {
                 "\"sub\":17", "\"sub\":[\"u\"]", "\"sub\":\"" + "s".repeat(129) + "\"")) {
             assertEquals(new WsClient.Closed(4001, "token_claims"), closeOf(signed("{" + claims + ",\"exp\":" + exp + "}")), claims);
         }
-        for (String exp2 : List.of("\"tomorrow\"", "1e300", "{}")) {
-            WsClient.Closed closed = closeOf(signed("{\"sub\":\"u\",\"exp\":" + exp2 + "}"));
-            assertEquals(4001, closed.code(), exp2 + " -> " + closed);
+        for (String exp2 : List.of("\"tomorrow\"", "\"123\"", "true", "null", "1e300", "{}", "1" + "0".repeat(29))) {
+            assertEquals(new WsClient.Closed(4001, "token_claims"), closeOf(signed("{\"sub\":\"u\",\"exp\":" + exp2 + "}")), exp2);
         }
+        assertEquals(new WsClient.Closed(4001, "token_claims"), closeOf(signed("{\"sub\":\"u\"}")), "no exp");
+        assertEquals(new WsClient.Closed(4001, "token_claims"), closeOf(signed("{\"exp\":" + exp + "}")), "no sub");
+        assertEquals(new WsClient.Closed(4001, "token_claims"), closeOf(signed("{\"sub\":\"u\",\"exp\":" + exp + ",\"nbf\":\"x\"}")));
+        assertEquals(new WsClient.Closed(4001, "token_not_yet_valid"),
+                closeOf(signed("{\"sub\":\"u\",\"exp\":" + exp + ",\"nbf\":" + (exp - 60) + "}")), "nbf 9 minutes ahead");
+    }
+
+    @Test
+    void duplicateClaimsACritHeaderAndTheReservedUserSystemNeverGetIn() {
+        long exp = Instant.now().getEpochSecond() + 600;
+        assertEquals(new WsClient.Closed(4001, "token_claims"),
+                closeOf(signed("{\"sub\":\"u\",\"exp\":" + exp + ",\"sub\":\"admin\"}")), "duplicate sub");
+        assertTrue(server.server().hub().connectionsOf("admin").isEmpty());
+        assertEquals(new WsClient.Closed(4001, "token_claims"), closeOf(signed("{\"sub\":\"system\",\"exp\":" + exp + "}")));
+        assertTrue(server.server().hub().connectionsOf("system").isEmpty());
+        String header = b64("{\"alg\":\"HS256\",\"crit\":[\"exp\"]}");
+        String payload = b64("{\"sub\":\"crit\",\"exp\":" + exp + "}");
+        byte[] sig = Algorithm.HMAC256(secret).sign(header.getBytes(StandardCharsets.US_ASCII), payload.getBytes(StandardCharsets.US_ASCII));
+        String crit = LeakGuard.register(header + "." + payload + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(sig));
+        assertEquals(new WsClient.Closed(4001, "token_invalid"), closeOf(crit));
     }
 
     @Test

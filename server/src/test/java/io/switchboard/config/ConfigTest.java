@@ -226,6 +226,19 @@ class ConfigTest {
     }
 
     @Test
+    void allowedOriginsAreCheckedWhenTheConfigurationIsLoaded() {
+        for (String bad : List.of("https://x.com:99999", "https://x.com:0", "http://h:018087", "chat.example.com",
+                "https://x.com/path", "ftp://x.com")) {
+            ConfigException e = rejectedFlags("--allowed-origins=https://ok.example.com," + bad);
+            assertNamesKey("allowed.origins", e);
+            assertTrue(e.getMessage().contains(bad), e.getMessage());
+        }
+        assertEquals(List.of("HTTPS://Chat.Example.com/", "*", "http://h:8080"),
+                Config.load(Map.of(), List.of("--allowed-origins=HTTPS://Chat.Example.com/, *, http://h:8080"))
+                        .get(Keys.ALLOWED_ORIGINS));
+    }
+
+    @Test
     void aTooShortJwtSecretOrAdminTokenIsRejectedByName() {
         assertNamesKey("jwt.secret", rejectedFlags("--jwt-secret=" + "s".repeat(31)));
         assertDoesNotThrow(() -> Config.load(Map.of(), List.of("--jwt-secret=" + "s".repeat(32))));

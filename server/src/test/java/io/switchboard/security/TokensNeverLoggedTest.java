@@ -130,6 +130,41 @@ class TokensNeverLoggedTest {
         assertNoLeak("a plain 404");
     }
 
+    /** Every character percent-encoded, as a client may write any of them and the server decodes them all. */
+    private static String percentEncoded(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char c : s.toCharArray()) b.append(String.format("%%%02X", (int) c));
+        return b.toString();
+    }
+
+    @Test
+    void encodedAndOddlyWrittenCredentialsThatTheServerAcceptsAreMaskedWithJettyAtDebug() throws IOException {
+        String admin = server.adminToken();
+        String session = LeakGuard.register("Q".repeat(43));
+        String upperDots = jwt.replace(".", "%2E");
+        String lowerDots = jwt.replace(".", "%2e");
+        long before = LeakGuard.maskedLines();
+        // The access log and Jetty's request lines, on a known route (401), an unknown one (404) and the socket.
+        assertEquals(401, raw("GET /api/v1/rooms/" + upperDots + " HTTP/1.1\r\nHost: h\r\n\r\n"));
+        assertEquals(404, raw("GET /nothing/" + lowerDots + "?x=" + upperDots + " HTTP/1.1\r\nHost: h\r\n\r\n"));
+        // Credentials the server really accepts: a percent-encoded parameter name, a fully encoded token.
+        assertEquals(101, raw(upgrade("/ws?%74oken=" + jwt)), "the server decodes %74oken to token");
+        assertEquals(101, raw(upgrade("/ws?%74%6F%6B%65%6E=" + percentEncoded(jwt))), "and every character of the token");
+        assertEquals(101, raw(upgrade("/ws", "Authorization: bEaReR \t " + jwt)), "Bearer in any case and spacing");
+        assertEquals(200, raw("GET /api/v1/info?%74oken=" + percentEncoded(admin) + " HTTP/1.1\r\nHost: h\r\n"
+                + "Authorization: BEARER   " + admin + "\r\n\r\n"));
+        // A quoted cookie value, as RFC 6265 allows and Jetty's HttpParser logs at DEBUG.
+        raw("GET /console/api/session HTTP/1.1\r\nHost: h\r\nCookie: sb_session=\"" + session + "\"\r\n\r\n");
+        raw("GET /console/api/session HTTP/1.1\r\nHost: h\r\nCookie: other=1; sb_session = '" + session + "'\r\n\r\n");
+        // A JSON escape in the field name: Jackson reads {"\u0074oken": …} as "token".
+        String body = "{\"\\u0074oken\":\"" + admin + "\"}";
+        raw("POST /console/session HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+                + "\r\n\r\n" + body);
+        // The guard must have seen encoded secrets (it decodes what it scans), or it would be blind to this class.
+        io.switchboard.testing.Await.until("masked log lines", java.time.Duration.ofSeconds(10), () -> LeakGuard.maskedLines() > before);
+        assertNoLeak("an encoded credential");
+    }
+
     private static String b64(String s) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }

@@ -17,7 +17,7 @@ public final class LeakGuard {
     /** Shorter strings are not registered: they would match by chance and no real secret is that short. */
     static final int MIN_SECRET_CHARS = 16;
     private static final int WINDOW = MIN_SECRET_CHARS;
-    private static final Pattern SIGNED_JWT = Pattern.compile("eyJ[A-Za-z0-9_-]{2,}\\.eyJ[A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]{16,}");
+    private static final Pattern SIGNED_JWT = Pattern.compile("e[w-z0-3][A-Za-z0-9_-]{2,}\\.e[w-z0-3][A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]{16,}");
 
     /** A leak: which logger, at which level, and the secret with all but its first characters hidden. */
     public record Leak(String logger, String level, String secretHint) {}
@@ -50,8 +50,41 @@ public final class LeakGuard {
         }
     }
 
-    /** The registered secret or signed JWT this line holds, or null. */
+    /**
+     * The registered secret or signed JWT this line holds, or null; also when written percent-encoded (any of its
+     * characters as {@code %XX}, a JWT's dots as {@code %2E}) or with JSON {@code \}{@code uXXXX} escapes, which the
+     * server decodes: the line is searched as written and once decoded.
+     */
     static String find(String line) {
+        String found = findAsWritten(line);
+        if (found != null || (line.indexOf('%') < 0 && line.indexOf('\\') < 0)) return found;
+        return findAsWritten(decoded(line));
+    }
+
+    /** One level of {@code %XX} and {@code \}{@code uXXXX} decoding; anything else (and malformed escapes) kept. */
+    static String decoded(String line) {
+        StringBuilder out = new StringBuilder(line.length());
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '%' && i + 2 < line.length() && isHex(line, i + 1, 2)) {
+                out.append((char) Integer.parseInt(line.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else if (c == '\\' && i + 5 < line.length() && line.charAt(i + 1) == 'u' && isHex(line, i + 2, 4)) {
+                out.append((char) Integer.parseInt(line.substring(i + 2, i + 6), 16));
+                i += 5;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean isHex(String s, int from, int n) {
+        for (int i = from; i < from + n; i++) if (Character.digit(s.charAt(i), 16) < 0) return false;
+        return true;
+    }
+
+    private static String findAsWritten(String line) {
         int n = line.length();
         if (n >= WINDOW && !SECRETS.isEmpty()) {
             long h = hash(line, 0);
@@ -64,7 +97,7 @@ public final class LeakGuard {
                 h = (h - line.charAt(i) * POW) * BASE + line.charAt(i + WINDOW);
             }
         }
-        if (line.contains("eyJ")) {
+        if (line.contains(".e")) { // every signed JWT has ".e" before its payload
             var m = SIGNED_JWT.matcher(line);
             if (m.find()) return m.group();
         }

@@ -77,6 +77,45 @@ class LeakGuardTest {
     }
 
     @Test
+    void aRegisteredSecretOrASignedJwtWrittenPercentEncodedOrJsonEscapedIsCaught() {
+        LeakGuard.takeLeaks();
+        String secret = LeakGuard.register(Secrets.random(32));
+        StringBuilder encoded = new StringBuilder();
+        for (char c : secret.toCharArray()) encoded.append(String.format("%%%02x", (int) c));
+        log.debug("opaque {}", encoded);
+        assertEquals(1, LeakGuard.takeLeaks().size(), "fully encoded");
+        log.debug("half {}%{}", secret.substring(0, 5), Integer.toHexString(secret.charAt(5)) + secret.substring(6));
+        assertEquals(1, LeakGuard.takeLeaks().size(), "one character encoded");
+        log.debug("json \\u00{}{}", Integer.toHexString(secret.charAt(0)), secret.substring(1));
+        assertEquals(1, LeakGuard.takeLeaks().size(), "JSON escape");
+        String jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0." + Secrets.random(32);
+        // (logged, the production layout masks this one, so it is checked on the guard directly)
+        assertNotNull(LeakGuard.find("path /rooms/" + jwt.replace(".", "%2E")), "a JWT with encoded dots");
+        assertNotNull(LeakGuard.find("{\"a\":\"" + jwt.replace(".", "\\u002e") + "\"}"), "a JWT with JSON-escaped dots");
+    }
+
+    @Test
+    void redactionMasksEncodedAndOddlyWrittenCredentials() {
+        String jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJlc2lnbmF0dXJl";
+        assertEquals("GET /api/v1/rooms/[redacted] 401", Redaction.redact("GET /api/v1/rooms/" + jwt.replace(".", "%2E") + " 401"));
+        assertEquals("GET /x/[redacted]?a=1", Redaction.redact("GET /x/" + jwt.replace(".", "%2e") + "?a=1"));
+        assertEquals("/ws?%74oken=[redacted]&x=1", Redaction.redact("/ws?%74oken=opaque%26still-secret&x=1"));
+        assertEquals("/ws?%74%6F%6B%65%6E=[redacted] HTTP", Redaction.redact("/ws?%74%6F%6B%65%6E=%65%79%4A%61 HTTP"));
+        assertEquals("/ws?token=[redacted] HTTP", Redaction.redact("/ws?token=%65%79%4A%68%62%47%63%69 HTTP"));
+        assertEquals("Cookie: sb_session=\"[redacted]\"", Redaction.redact("Cookie: sb_session=\"s3ss10n\""));
+        assertEquals("Cookie: sb_session = '[redacted]'", Redaction.redact("Cookie: sb_session = 's3ss10n'"));
+        assertEquals("headerString=[Cookie], valueString=[[redacted]]", Redaction.redact("headerString=[Cookie], valueString=[sb_session=\"x\"]"));
+        assertEquals("Authorization: bEaReR \t [redacted]", Redaction.redact("Authorization: bEaReR \t s3cr3t"));
+        assertEquals("x BEARER   [redacted] y", Redaction.redact("x BEARER   s3cr3t y"));
+        assertEquals("{\"\\u0074oken\":\"[redacted]\"}", Redaction.redact("{\"\\u0074oken\":\"s3cr3t\"}"));
+        // A JWT whose header JSON has no quote first ({ "alg" …) or that is padded is still a JWT.
+        assertEquals("a [redacted] b", Redaction.redact("a eyAiYWxnIjoiSFMyNTYiIH0.eyJzdWIiOiJ1IiwiZXhwIjoxfQ==.c2ln b"));
+        assertEquals("logger io.switchboard.logging.RedactingConverter and example.exe.txt",
+                Redaction.redact("logger io.switchboard.logging.RedactingConverter and example.exe.txt"));
+        assertEquals("100% done, 50%2", Redaction.redact("100% done, 50%2"));
+    }
+
+    @Test
     void theTestLayoutIsTheProductionLayout() throws Exception {
         String production = pattern(Files.readString(Path.of("src/main/resources/logback.xml")));
         String test = Files.readString(Path.of("src/test/resources/logback-test.xml"));

@@ -40,7 +40,7 @@ class OriginPolicyTest {
             assertFalse(none.allows(o, "http", "127.0.0.1:8080"), o);
         }
         assertFalse(none.allows("http://127.0.0.1:8080", "http", null), "no Host header: no own origin");
-        assertTrue(none.allows(null, "http", "127.0.0.1:8080"), "no Origin: not a browser");
+        assertTrue(none.allows((String) null, "http", "127.0.0.1:8080"), "no Origin: not a browser");
     }
 
     @Test
@@ -56,5 +56,33 @@ class OriginPolicyTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new OriginPolicy(List.of("chat.example.com")));
         assertTrue(e.getMessage().contains("chat.example.com"), e.getMessage());
         assertEquals("http://h:80", OriginPolicy.canonical("http://H"));
+    }
+
+    @Test
+    void anEmptyOriginAndSeveralOriginsAreRefusedEvenWithAStar() {
+        OriginPolicy star = new OriginPolicy(List.of("*"));
+        for (OriginPolicy p : List.of(none, star)) {
+            assertFalse(p.allows("", "http", "127.0.0.1:8080"), "empty");
+            assertFalse(p.allows(List.of(""), "http", "127.0.0.1:8080"), "empty");
+            assertFalse(p.allows(List.of("http://127.0.0.1:8080", "http://127.0.0.1:8080"), "http", "127.0.0.1:8080"), "two");
+            assertTrue(p.allows(List.of("http://127.0.0.1:8080"), "http", "127.0.0.1:8080"), "one own");
+            assertTrue(p.allows(List.of(), "http", "127.0.0.1:8080"), "none: not a browser");
+        }
+    }
+
+    @Test
+    void portsMustBeWrittenCanonicallyFrom1To65535() {
+        for (String o : List.of("http://127.0.0.1:018087", "http://127.0.0.1:0", "http://127.0.0.1:65536",
+                "http://127.0.0.1:99999", "http://127.0.0.1:", "http://127.0.0.1:+80", "http://[::1]:08080")) {
+            assertEquals(null, OriginPolicy.canonical(o), o);
+            assertFalse(none.allows(o, "http", "127.0.0.1:18087"), o);
+        }
+        assertFalse(none.allows("http://127.0.0.1:18087", "http", "127.0.0.1:018087"), "nor in the Host header");
+        assertTrue(none.allows("http://127.0.0.1:18087", "http", "127.0.0.1:18087"));
+        assertEquals("http://[::1]:65535", OriginPolicy.canonical("http://[::1]:65535"));
+        for (String bad : List.of("https://x.com:99999", "https://x.com:0", "https://x.com:0443", "https://x.com:")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new OriginPolicy(List.of(bad)));
+            assertTrue(e.getMessage().contains(bad), e.getMessage());
+        }
     }
 }
