@@ -122,7 +122,11 @@ public final class ClientTokens {
      * user no token could ever name.
      */
     public static String userIdProblem(String field, String user) {
-        return textProblem(field, user, MAX_USER_CHARS);
+        String problem = textProblem(field, user, MAX_USER_CHARS);
+        if (problem == null && user.equalsIgnoreCase(RESERVED_USER)) {
+            problem = field + " '" + user + "' is reserved (operator broadcasts are stored as from \"" + RESERVED_USER + "\")";
+        }
+        return problem;
     }
 
     private static String textProblem(String what, String s, int max) {

@@ -199,8 +199,9 @@ class DirectMessageTest {
     @Test
     void aDmToSomethingNoTokenCouldNameIsRefusedAndNothingIsStored() {
         try (WsClient c = online("dm-to-rules")) {
-            for (String to : List.of("a\u0000b", "tab\there", " ", "x".repeat(129))) {
-                String id = "bad-to-" + to.length();
+            int n = 0;
+            for (String to : List.of("a\u0000b", "tab\there", " ", "x".repeat(129), "system", "SYSTEM")) {
+                String id = "bad-to-" + n++;
                 c.send("type", "dm", "to", to, "id", id, "text", "hi");
                 JsonNode e = c.awaitError(id);
                 assertEquals("invalid_frame", e.get("code").asText(), to);
