@@ -50,6 +50,16 @@ class Utf8BodiesTest extends AdminApiTestBase {
     }
 
     @Test
+    void anEscapedLoneSurrogateIsValidJsonButNotValidTextAndIsRefusedNamingTheField() {
+        api.post("/api/v1/rooms", AdminClient.json("room", "adm2")).expect(201);
+        byte[] body = bytes("{\"room\":\"adm2\",\"text\":\"a\\ud800b\"}");
+        JsonNode p = api.sendBytes("POST", "/api/v1/broadcast", body).problem(422);
+        assertTrue(p.path("detail").asText().contains("'text'") && p.path("detail").asText().contains("lone surrogate"), p.toString());
+        JsonNode history = api.get("/api/v1/rooms/adm2/messages").expect(200);
+        assertEquals(0, history.path("messages").size(), "nothing stored: " + history);
+    }
+
+    @Test
     void aBanForAUserIdWithAnInvalidByteIsRefusedAndNoBanExists() {
         assertNotUtf8(api.sendBytes("POST", "/api/v1/bans", bytes("{\"user\":\"mallory", new byte[] {(byte) 0xFF}, "\"}")));
         assertNotUtf8(api.sendBytes("POST", "/api/v1/bans", bytes("{\"user\":\"mallory", SURROGATE, "\"}")));
