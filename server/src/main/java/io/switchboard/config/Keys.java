@@ -54,6 +54,14 @@ public final class Keys {
                     + " the ack). power: also a power loss or OS crash (H2 forces each commit to disk with fsync before"
                     + " the ack; PostgreSQL must run with fsync and synchronous_commit on, else start-up stops).");
 
+    public static final ConfigKey<Duration> DB_H2_COMPACT_INTERVAL = key("db.h2.compact.interval", "1s",
+            Parsers.durationOrZero(Duration.ofMillis(10), Duration.ofHours(1)),
+            "Embedded H2 only: how often the database file is compacted while the server runs (every commit writes its"
+                    + " own chunk, so without it the file grows by about 2 KB per message); 0 turns it off.");
+    public static final ConfigKey<Duration> DB_H2_COMPACT_TIME = key("db.h2.compact.time", "200ms",
+            Parsers.duration(Duration.ofMillis(10), Duration.ofMinutes(1)),
+            "Embedded H2 only: the longest one compaction run may work, in steps of a few ms between commits.");
+
     // --- secrets ------------------------------------------------------------------------------------------------
     public static final ConfigKey<String> ADMIN_TOKEN = secret("admin.token",
             "Admin API token. Unset: generated on first start into <data.dir>/admin.token (owner-only).");
@@ -115,6 +123,7 @@ public final class Keys {
     public static final List<ConfigKey<?>> ALL = List.of(
             CONFIG, HOST, PORT, DATA_DIR, LOG_LEVEL, ACCESS_LOG, SHUTDOWN_GRACE,
             DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, DB_BATCH_SIZE, DB_QUEUE_CAPACITY, DB_DURABILITY,
+            DB_H2_COMPACT_INTERVAL, DB_H2_COMPACT_TIME,
             ADMIN_TOKEN, ADMIN_TOKENS, METRICS_TOKEN, ADMIN_RATE, ADMIN_MAX_BODY, CONSOLE_SESSION_TTL, JWT_SECRET, JWT_LEEWAY,
             DEMO, ALLOWED_ORIGINS, ROOMS_AUTOCREATE, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT,
             LIMIT_FRAME_BYTES, LIMIT_TEXT_CHARS, LIMIT_RATE, LIMIT_BURST, LIMIT_ROOMS,

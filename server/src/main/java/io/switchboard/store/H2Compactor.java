@@ -1,0 +1,169 @@
+package io.switchboard.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import javax.sql.DataSource;
+import org.h2.engine.SessionLocal;
+import org.h2.jdbc.JdbcConnection;
+import org.h2.mvstore.FileStore;
+import org.h2.mvstore.MVStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the embedded H2 file close to the size of its live data while every commit writes its own chunk.
+ *
+ * <p>With {@code WRITE_DELAY=0} each commit appends an MVStore chunk (about 2 KB per message in small batches),
+ * most of which is dead a few commits later, and H2's background thread, which would rewrite sparse chunks, does
+ * not run (it only exists with a write delay, which would break the ack's promise). This task does that
+ * housekeeping on its own daemon thread: every {@code interval} it reaches the open database's {@link MVStore}
+ * through a pooled connection and, while the chunks' fill rate is below H2's {@code AUTO_COMPACT_FILL_RATE}
+ * (90 % unless the URL sets it) and the run's time budget lasts, rewrites the live pages of the sparsest chunks
+ * ({@link MVStore#compact(int, int)}, the call H2's own housekeeping makes) and commits them. Chunks left without live
+ * pages are freed by the next commit and their space is reused. Each step holds H2's store lock for a few
+ * milliseconds, like a commit, and the task pauses as long as the step took before the next, so commits never wait
+ * behind a whole run.
+ *
+ * <p>Durability: compaction writes new chunks before the old ones become free and never touches a chunk that the
+ * newest committed version still references; the last 5 versions are always kept ({@code MVStore} versionsToKeep).
+ * The retention time is set to 0 so that freed chunks are reused at once: a crash of the process keeps every
+ * write in the OS page cache in order, so nothing older is needed. With {@code power} durability each step's
+ * commit is also forced to disk (as every application commit is), so a chunk is only overwritten after the
+ * version that stopped using it is on disk.
+ */
+final class H2Compactor implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(H2Compactor.class);
+    /** Live bytes one step may rewrite: about 5-15 ms of store lock on a 2-core machine. */
+    static final int STEP_BYTES = 1 << 20;
+
+    private final DataSource pool;
+    private final long budgetNanos;
+    private final boolean sync;
+    private final ScheduledExecutorService thread;
+    private volatile boolean stopping;
+    private volatile boolean failing;
+    private volatile long rewrites;
+
+    private H2Compactor(DataSource pool, Duration budget, boolean sync) {
+        this.pool = pool;
+        this.budgetNanos = budget.toNanos();
+        this.sync = sync;
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "switchboard-h2-compact");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Starts compacting every {@code interval} (first run after one interval) when {@code pool} opens an embedded
+     * H2 file database; returns null for other databases (a server or in-memory H2 has no local file to keep small).
+     *
+     * @param pool    connections straight to H2 (not the syncing wrapper); one is borrowed for a moment per run
+     * @param budget  longest time one run keeps compacting
+     * @param sync    force each compaction commit to disk ({@code db.durability=power})
+     * @throws SQLException when no connection can be had to look at the database
+     */
+    static H2Compactor start(DataSource pool, Duration interval, Duration budget, boolean sync) throws SQLException {
+        MVStore store;
+        try (Connection c = pool.getConnection()) {
+            store = fileStoreOf(c);
+        }
+        if (store == null) {
+            log.info("H2 compaction off: not an embedded H2 file database");
+            return null;
+        }
+        H2Compactor compactor = new H2Compactor(pool, budget, sync);
+        long ms = interval.toMillis();
+        compactor.thread.scheduleWithFixedDelay(compactor::runOnce, ms, ms, TimeUnit.MILLISECONDS);
+        log.info("H2 compaction every {} ms, at most {} ms per run", ms, budget.toMillis());
+        return compactor;
+    }
+
+    /** The MVStore behind an embedded H2 connection, or null for a remote, in-memory or other database. */
+    static MVStore fileStoreOf(Connection c) throws SQLException {
+        if (!c.isWrapperFor(JdbcConnection.class)) return null;
+        if (!(c.unwrap(JdbcConnection.class).getSession() instanceof SessionLocal session)) return null;
+        var store = session.getDatabase().getStore();
+        if (store == null) return null;
+        MVStore mv = store.getMvStore();
+        return mv.getFileStore() == null || mv.getFileStore().isReadOnly() ? null : mv;
+    }
+
+    /** How many compaction steps rewrote pages so far (for tests and diagnostics). */
+    long rewrites() {
+        return rewrites;
+    }
+
+    /** One run; never throws (an exception would cancel the schedule). */
+    void runOnce() {
+        if (stopping) return;
+        try {
+            MVStore mv;
+            int target;
+            // Borrowed only to find the store: the pool may have replaced the database since the last run.
+            try (Connection c = pool.getConnection()) {
+                mv = fileStoreOf(c);
+                if (mv == null) return;
+                target = ((SessionLocal) c.unwrap(JdbcConnection.class).getSession()).getDatabase().getSettings().autoCompactFillRate;
+            }
+            compact(mv, Math.min(100, Math.max(1, target)));
+            if (failing) log.info("H2 compaction works again");
+            failing = false;
+        } catch (Exception | AssertionError e) {
+            // The database may be closing or broken; the pool, /ready and the writers report that. Say it once.
+            if (!failing) log.warn("H2 compaction failed (retried every interval): {}", e.toString());
+            failing = true;
+        }
+    }
+
+    private void compact(MVStore mv, int targetFillRate) {
+        if (mv.getRetentionTime() != 0) mv.setRetentionTime(0);
+        FileStore<?> file = mv.getFileStore();
+        long start = System.nanoTime();
+        long stop = start + budgetNanos;
+        long sizeBefore = file.size();
+        int steps = 0;
+        while (!stopping && !mv.isClosed() && file.getChunksFillRate() < targetFillRate) {
+            long t0 = System.nanoTime();
+            // false also when a commit held the store lock for 10 ms: try again within the budget.
+            if (mv.compact(targetFillRate, STEP_BYTES)) {
+                mv.commit();
+                if (sync) mv.sync();
+                steps++;
+            }
+            long now = System.nanoTime();
+            if (now - stop >= 0) break;
+            // Let waiting commits take the store lock before the next step (the lock is not fair).
+            LockSupport.parkNanos(Math.max(1_000_000L, now - t0));
+        }
+        if (steps > 0) {
+            rewrites += steps;
+            if (log.isDebugEnabled()) {
+                log.debug("H2 compaction: {} step(s) in {} ms, chunks {}% full, file {} -> {} bytes", steps,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), file.getChunksFillRate(), sizeBefore,
+                        file.size());
+            }
+        }
+    }
+
+    /**
+     * Stops the task and waits for a running step to end (a step is short); the database stays open. The thread is
+     * not interrupted: an interrupt during H2's file I/O closes the file channel and H2 would stop the database.
+     */
+    @Override
+    public void close() {
+        stopping = true;
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(10, TimeUnit.SECONDS)) log.warn("H2 compaction did not stop within 10 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
