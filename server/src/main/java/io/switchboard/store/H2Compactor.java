@@ -29,12 +29,12 @@ import org.slf4j.LoggerFactory;
  * milliseconds, like a commit, and the task pauses as long as the step took before the next, so commits never wait
  * behind a whole run.
  *
- * <p>Durability: compaction writes new chunks before the old ones become free and never touches a chunk that the
- * newest committed version still references; the last 5 versions are always kept ({@code MVStore} versionsToKeep).
- * The retention time is set to 0 so that freed chunks are reused at once: a crash of the process keeps every
- * write in the OS page cache in order, so nothing older is needed. With {@code power} durability each step's
- * commit is also forced to disk (as every application commit is), so a chunk is only overwritten after the
- * version that stopped using it is on disk.
+ * <p>Durability: compaction copies live pages into a new chunk, and H2 frees the old chunk only after a version
+ * without it was stored and no open transaction or reader still uses an older one; after a crash H2 opens the
+ * newest complete chunk, as without compaction. The retention time is set to 0 so that freed chunks are reused at
+ * once: a crash of the process keeps every write in the OS page cache, in order, so nothing older is needed. With
+ * {@code power} durability the task makes no commit of its own (see {@link #compact}): every version is then
+ * written by an application commit that is forced to disk before its writer goes on.
  */
 final class H2Compactor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(H2Compactor.class);
@@ -66,7 +66,7 @@ final class H2Compactor implements AutoCloseable {
      *
      * @param pool    connections straight to H2 (not the syncing wrapper); one is borrowed for a moment per run
      * @param budget  longest time one run keeps compacting
-     * @param sync    force each compaction commit to disk ({@code db.durability=power})
+     * @param sync    {@code db.durability=power}: leave writing (and syncing) the copies to the application's commits
      * @throws SQLException when no connection can be had to look at the database
      */
     static H2Compactor start(DataSource pool, Duration interval, Duration budget, boolean sync) throws SQLException {
@@ -126,21 +126,28 @@ final class H2Compactor implements AutoCloseable {
         if (mv.getRetentionTime() != 0) mv.setRetentionTime(0);
         FileStore<?> file = mv.getFileStore();
         long start = System.nanoTime();
-        long stop = start + budgetNanos;
         long sizeBefore = file.size();
         int steps = 0;
-        while (!stopping && !mv.isClosed() && file.getChunksFillRate() < targetFillRate) {
-            long t0 = System.nanoTime();
-            // false also when a commit held the store lock for 10 ms: try again within the budget.
-            if (mv.compact(targetFillRate, STEP_BYTES)) {
-                mv.commit();
-                if (sync) mv.sync();
-                steps++;
+        if (sync) {
+            // power: no commit of our own. The next application commit writes the copies and forces them to disk
+            // (CHECKPOINT SYNC) before its writer commits again, so every version on the file is synced by the
+            // thread that wrote it before that thread can reuse a chunk the version freed. Without a commit the
+            // chunks' fill rate only changes then, so one step per run.
+            if (file.getChunksFillRate() < targetFillRate && mv.compact(targetFillRate, STEP_BYTES)) steps++;
+        } else {
+            long stop = start + budgetNanos;
+            while (!stopping && !mv.isClosed() && file.getChunksFillRate() < targetFillRate) {
+                long t0 = System.nanoTime();
+                // false also when a commit held the store lock for 10 ms: try again within the budget.
+                if (mv.compact(targetFillRate, STEP_BYTES)) {
+                    mv.commit();
+                    steps++;
+                }
+                long now = System.nanoTime();
+                if (now - stop >= 0) break;
+                // Let waiting commits take the store lock before the next step (the lock is not fair).
+                LockSupport.parkNanos(Math.max(1_000_000L, now - t0));
             }
-            long now = System.nanoTime();
-            if (now - stop >= 0) break;
-            // Let waiting commits take the store lock before the next step (the lock is not fair).
-            LockSupport.parkNanos(Math.max(1_000_000L, now - t0));
         }
         if (steps > 0) {
             rewrites += steps;
