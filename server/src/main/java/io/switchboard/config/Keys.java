@@ -65,6 +65,18 @@ public final class Keys {
                     + " the ack). power: also a power loss or OS crash (H2 forces each commit to disk with fsync before"
                     + " the ack; PostgreSQL must run with fsync and synchronous_commit on, else start-up stops).");
 
+    public static final ConfigKey<Duration> DB_H2_COMPACT_INTERVAL = key("db.h2.compact.interval", "1s",
+            Parsers.durationOrZero(Duration.ofMillis(10), Duration.ofHours(1)),
+            "Embedded H2 only: how often the database file is compacted while the server runs (every commit writes its"
+                    + " own chunk, so without it the file grows by about 2 KB per message); 0 turns it off.");
+    public static final ConfigKey<Duration> DB_H2_COMPACT_TIME = key("db.h2.compact.time", "200ms",
+            Parsers.duration(Duration.ofMillis(10), Duration.ofMinutes(1)),
+            "Embedded H2 only: the longest one compaction run may work, in steps of a few ms between commits.");
+    public static final ConfigKey<Duration> DB_H2_RETENTION = key("db.h2.retention", "45s",
+            Parsers.durationOrZero(Duration.ofMillis(10), Duration.ofHours(1)),
+            "Embedded H2 only: how old a dead file chunk must be before its space is reused. 0 keeps the file smallest"
+                    + " and is safe against a process crash, but with db.durability=process a power loss could corrupt the file.");
+
     // --- secrets ------------------------------------------------------------------------------------------------
     public static final ConfigKey<String> ADMIN_TOKEN = secret("admin.token",
             "Admin API token. Unset: generated on first start into <data.dir>/admin.token (owner-only).");
@@ -128,6 +140,7 @@ public final class Keys {
             CONFIG, HOST, PORT, DATA_DIR, LOG_LEVEL, ACCESS_LOG, SHUTDOWN_GRACE,
             HTTP_THREADS_MAX, HTTP_THREADS_MIN, HTTP_THREADS_IDLE_TIMEOUT, HTTP_HEADER_TIMEOUT,
             DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, DB_BATCH_SIZE, DB_QUEUE_CAPACITY, DB_DURABILITY,
+            DB_H2_COMPACT_INTERVAL, DB_H2_COMPACT_TIME, DB_H2_RETENTION,
             ADMIN_TOKEN, ADMIN_TOKENS, METRICS_TOKEN, ADMIN_RATE, ADMIN_MAX_BODY, CONSOLE_SESSION_TTL, JWT_SECRET, JWT_LEEWAY,
             DEMO, ALLOWED_ORIGINS, ROOMS_AUTOCREATE, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT,
             LIMIT_FRAME_BYTES, LIMIT_TEXT_CHARS, LIMIT_RATE, LIMIT_BURST, LIMIT_ROOMS,

@@ -52,6 +52,19 @@ final class Parsers {
         };
     }
 
+    /** Like {@link #duration}, and a plain {@code 0} (off) is allowed too. */
+    static Function<String, Duration> durationOrZero(Duration min, Duration max) {
+        Function<String, Duration> bounded = duration(min, max);
+        return s -> {
+            if (s.trim().equals("0")) return Duration.ZERO;
+            try {
+                return bounded.apply(s);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage() + " (or 0 for off)");
+            }
+        };
+    }
+
     /** Like {@link #duration} but in whole seconds ({@code 5s}, {@code 1m}; not {@code 1500ms}). */
     static Function<String, Duration> wholeSeconds(Duration min, Duration max) {
         Function<String, Duration> bounded = duration(min, max);

@@ -33,6 +33,8 @@ public final class Metrics {
     public static final String BANS = "switchboard.bans";
     public static final String BROADCASTS = "switchboard.broadcasts";
     public static final String DB_POOL = "switchboard.db";
+    /** Size of the embedded H2 database file, in bytes (only with the embedded H2). */
+    public static final String DB_H2_FILE_BYTES = "switchboard.db.h2.file.bytes";
     public static final String JETTY_THREADS = "switchboard.jetty.threads";
     public static final String JETTY_THREADS_BUSY = "switchboard.jetty.threads.busy";
     public static final String JETTY_QUEUE = "switchboard.jetty.queue";

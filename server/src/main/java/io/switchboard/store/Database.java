@@ -5,11 +5,15 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.switchboard.config.Config;
 import io.switchboard.config.Keys;
+import io.switchboard.metrics.Metrics;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -25,12 +29,16 @@ public final class Database implements AutoCloseable {
     private final DataSource dataSource;
     private final String kind;
     private final MigrateResult migration;
+    /** Embedded H2 with {@code db.h2.compact.interval} above 0: keeps the file small; otherwise null. */
+    private final H2Compactor compactor;
 
-    private Database(HikariDataSource pool, DataSource dataSource, String kind, MigrateResult migration) {
+    private Database(HikariDataSource pool, DataSource dataSource, String kind, MigrateResult migration,
+                     H2Compactor compactor) {
         this.pool = pool;
         this.dataSource = dataSource;
         this.kind = kind;
         this.migration = migration;
+        this.compactor = compactor;
     }
 
     /**
@@ -78,6 +86,7 @@ public final class Database implements AutoCloseable {
             pool.close();
             throw e;
         }
+        MigrateResult migration;
         try {
             Flyway flyway = Flyway.configure()
                     .dataSource(pool)
@@ -97,7 +106,7 @@ public final class Database implements AutoCloseable {
             log.info("Database {} ready: schema version {} ({} migration(s) applied now); durability {}: {}",
                     kind, schemaVersion, result.migrationsExecuted, power ? "power" : "process",
                     promise(kind, power));
-            return new Database(pool, forApp, kind, result);
+            migration = result;
         } catch (SQLException e) {
             pool.close();
             throw new IllegalStateException("Database sync after migration failed: " + rootMessage(e), e);
@@ -105,6 +114,41 @@ public final class Database implements AutoCloseable {
             pool.close();
             throw new IllegalStateException("Database migration failed: " + rootMessage(e), e);
         }
+        String kind = url.startsWith("jdbc:h2:") ? "H2" : url.startsWith("jdbc:postgresql:") ? "PostgreSQL" : "JDBC";
+        try {
+            H2Compactor compactor = "H2".equals(kind) ? h2Housekeeping(config, pool, power, metrics) : null;
+            return new Database(pool, forApp, kind, migration, compactor);
+        } catch (SQLException | RuntimeException e) {
+            pool.close();
+            throw new IllegalStateException("Cannot look at the H2 database file: " + rootMessage(e), e);
+        }
+    }
+
+    /**
+     * The embedded H2 file's size as a gauge, and its compaction unless {@code db.h2.compact.interval} is 0. Null when
+     * the URL names no local H2 file (a server or in-memory database).
+     */
+    private static H2Compactor h2Housekeeping(Config config, DataSource pool, boolean power, MetricRegistry metrics)
+            throws SQLException {
+        Path file;
+        try (Connection c = pool.getConnection()) {
+            org.h2.mvstore.MVStore store = H2Compactor.fileStoreOf(c);
+            if (store == null) return null;
+            file = Path.of(store.getFileStore().getFileName());
+        }
+        metrics.gauge(Metrics.DB_H2_FILE_BYTES, () -> () -> {
+            try {
+                return Files.size(file);
+            } catch (IOException e) {
+                return -1L;
+            }
+        });
+        Duration interval = config.get(Keys.DB_H2_COMPACT_INTERVAL);
+        if (interval.isZero()) {
+            log.info("H2 compaction off (db.h2.compact.interval=0): the database file grows while the server runs");
+            return null;
+        }
+        return H2Compactor.start(pool, interval, config.get(Keys.DB_H2_COMPACT_TIME), config.get(Keys.DB_H2_RETENTION), power);
     }
 
     /**
@@ -223,6 +267,7 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        if (compactor != null) compactor.close(); // before H2 closes: its own close compacts the file too
         pool.close();
     }
 }

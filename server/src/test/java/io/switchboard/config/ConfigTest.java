@@ -274,4 +274,16 @@ class ConfigTest {
         assertEquals("(unset)", summary.get("jwt.secret"));
         assertEquals("(unset)", summary.get("db.password"));
     }
+
+    @Test
+    void h2CompactionIsOnByDefaultAndZeroTurnsItOff() {
+        assertEquals(Duration.ofSeconds(1), Config.load(Map.of(), List.of()).get(Keys.DB_H2_COMPACT_INTERVAL));
+        assertEquals(Duration.ZERO, Config.load(Map.of(), List.of("--db-h2-compact-interval", "0")).get(Keys.DB_H2_COMPACT_INTERVAL));
+        assertEquals(Duration.ofMillis(250), Config.load(Map.of("SWITCHBOARD_DB_H2_COMPACT_INTERVAL", "250ms"), List.of())
+                .get(Keys.DB_H2_COMPACT_INTERVAL));
+        ConfigException e = rejectedFlags("--db-h2-compact-interval", "5");
+        assertNamesKey("db.h2.compact.interval", e);
+        assertTrue(e.getMessage().contains("or 0 for off"), e.getMessage());
+        assertNamesKey("db.h2.compact.time", rejectedFlags("--db-h2-compact-time", "0"));
+    }
 }
