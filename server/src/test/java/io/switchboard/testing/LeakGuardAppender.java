@@ -1,15 +1,20 @@
 package io.switchboard.testing;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
+import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.Layout;
 
 /**
  * Logback appender of the test configuration that writes nothing: it renders each event with the production
  * layout (so with its {@code %redact}) and hands the line to {@link LeakGuard}. Attached to the root logger at
  * TRACE, it sees every event of every library, whatever the console shows.
+ *
+ * <p>Unsynchronized on purpose: rendering a message calls its arguments' {@code toString}, and some of Jetty's take
+ * Jetty's own locks. Under one appender-wide monitor, a thread rendering such an argument and a thread logging while
+ * holding that Jetty lock deadlocked the suite. The layout is thread-safe and {@link LeakGuard} records leaks under
+ * its own lock.
  */
-public final class LeakGuardAppender extends AppenderBase<ILoggingEvent> {
+public final class LeakGuardAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     private Layout<ILoggingEvent> layout;
 
     public void setLayout(Layout<ILoggingEvent> layout) {
