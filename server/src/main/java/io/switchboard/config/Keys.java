@@ -65,10 +65,11 @@ public final class Keys {
                     + " the ack). power: also a power loss or OS crash (H2 forces each commit to disk with fsync before"
                     + " the ack; PostgreSQL must run with fsync and synchronous_commit on, else start-up stops).");
 
-    public static final ConfigKey<Duration> DB_H2_COMPACT_INTERVAL = key("db.h2.compact.interval", "1s",
+    public static final ConfigKey<Duration> DB_H2_COMPACT_INTERVAL = key("db.h2.compact.interval", "0",
             Parsers.durationOrZero(Duration.ofMillis(10), Duration.ofHours(1)),
-            "Embedded H2 only: how often the database file is compacted while the server runs (every commit writes its"
-                    + " own chunk, so without it the file grows by about 2 KB per message); 0 turns it off.");
+            "Embedded H2 only, experimental: how often to compact the database file while the server runs (every commit"
+                    + " writes its own chunk, so the file grows by several KB per message); 0 (default) is off. NOT safe"
+                    + " yet: a kill -9 test with it on lost acked messages (docs/architecture.md, Durability).");
     public static final ConfigKey<Duration> DB_H2_COMPACT_TIME = key("db.h2.compact.time", "200ms",
             Parsers.duration(Duration.ofMillis(10), Duration.ofMinutes(1)),
             "Embedded H2 only: the longest one compaction run may work, in steps of a few ms between commits.");

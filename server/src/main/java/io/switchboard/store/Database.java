@@ -148,6 +148,8 @@ public final class Database implements AutoCloseable {
             log.info("H2 compaction off (db.h2.compact.interval=0): the database file grows while the server runs");
             return null;
         }
+        log.warn("db.h2.compact.interval is experimental: a kill -9 test with compaction on lost acked messages"
+                + " (docs/architecture.md, Durability); set it to 0 unless the file's growth is the greater risk");
         return H2Compactor.start(pool, interval, config.get(Keys.DB_H2_COMPACT_TIME), config.get(Keys.DB_H2_RETENTION), power);
     }
 

@@ -276,9 +276,10 @@ class ConfigTest {
     }
 
     @Test
-    void h2CompactionIsOnByDefaultAndZeroTurnsItOff() {
-        assertEquals(Duration.ofSeconds(1), Config.load(Map.of(), List.of()).get(Keys.DB_H2_COMPACT_INTERVAL));
+    void h2CompactionIsOffByDefaultAndTakesADurationOrZero() {
+        assertEquals(Duration.ZERO, Config.load(Map.of(), List.of()).get(Keys.DB_H2_COMPACT_INTERVAL));
         assertEquals(Duration.ZERO, Config.load(Map.of(), List.of("--db-h2-compact-interval", "0")).get(Keys.DB_H2_COMPACT_INTERVAL));
+        assertEquals(Duration.ofSeconds(1), Config.load(Map.of(), List.of("--db-h2-compact-interval", "1s")).get(Keys.DB_H2_COMPACT_INTERVAL));
         assertEquals(Duration.ofMillis(250), Config.load(Map.of("SWITCHBOARD_DB_H2_COMPACT_INTERVAL", "250ms"), List.of())
                 .get(Keys.DB_H2_COMPACT_INTERVAL));
         ConfigException e = rejectedFlags("--db-h2-compact-interval", "5");

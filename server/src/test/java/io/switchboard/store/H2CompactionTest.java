@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * With {@code WRITE_DELAY=0} every commit writes its own MVStore chunk, and without compaction the embedded H2
  * file grows by about 2 KB per message while the server runs. A real server takes a steady stream of small
  * messages from pipelining WebSocket clients over loopback; the file, sampled every {@value #SAMPLE_EVERY} acks,
- * must stay below {@link #BOUND} with the default {@code db.h2.compact.interval}, and the same traffic without
- * compaction must outgrow it (so the bound tells the two apart). Each run logs its file size and messages/s.
+ * must stay below {@link #BOUND} with compaction every second, and the same traffic with the default (compaction
+ * off) must outgrow it, so the bound tells the two apart. Each run logs its file size and messages/s. Compaction is
+ * experimental and off by default: with it on, {@code CrashDurabilityTest} once lost acked messages.
  */
 @Timeout(180)
 class H2CompactionTest {
@@ -54,14 +55,14 @@ class H2CompactionTest {
 
     @Test
     void theH2FileStaysSmallUnderSteadyTrafficWithCompaction() throws Exception {
-        Run run = traffic(Map.of());
+        Run run = traffic(Map.of("db.h2.compact.interval", "1s"));
         assertTrue(run.maxBytes < BOUND, "with compaction the H2 file reached " + mb(run.maxBytes) + " MB for "
                 + run.messages + " messages (bound " + mb(BOUND) + " MB)");
     }
 
     @Test
     void withoutCompactionTheSameTrafficOutgrowsTheBound() throws Exception {
-        Run run = traffic(Map.of("db.h2.compact.interval", "0"));
+        Run run = traffic(Map.of()); // off by default
         assertTrue(run.maxBytes > BOUND, "without compaction the H2 file reached only " + mb(run.maxBytes) + " MB for "
                 + run.messages + " messages: the bound (" + mb(BOUND) + " MB) no longer shows what compaction does");
     }
@@ -101,7 +102,7 @@ class H2CompactionTest {
             Run run = new Run(acks.get(), maxBytes.get(), end, acks.get() / seconds);
             assertEquals(CLIENTS * PER_CLIENT, run.messages, "every message acked");
             log.info("{}: {} messages in {} s ({} msg/s); H2 file at most {} MB, {} MB at the end ({} bytes per message)",
-                    overrides.isEmpty() ? "compaction on (defaults)" : overrides, run.messages,
+                    overrides.isEmpty() ? "defaults (compaction off)" : overrides, run.messages,
                     String.format("%.1f", seconds), Math.round(run.perSecond), mb(run.maxBytes), mb(run.endBytes),
                     run.maxBytes / run.messages);
             return run;
