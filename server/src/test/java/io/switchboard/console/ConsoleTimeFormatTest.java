@@ -42,6 +42,24 @@ class ConsoleTimeFormatTest extends ConsoleTestBase {
         }
     }
 
+    /**
+     * The text (or title) of the first {@code count} matching elements, read in one go and read again when the live
+     * views re-render them meanwhile (a stale element is a re-render, not a failure).
+     */
+    private static List<String> texts(By by, int count, boolean title) {
+        return browser.until(by.toString(), d -> {
+            try {
+                List<WebElement> found = d.findElements(by);
+                if (found.size() < count) return null;
+                List<String> out = new java.util.ArrayList<>();
+                for (WebElement e : found.subList(0, count)) out.add(title ? e.getDomAttribute("title") : e.getText());
+                return out;
+            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                return null;
+            }
+        });
+    }
+
     private static void assertFormat(Pattern format, String text, String where) {
         assertTrue(format.matcher(text.trim()).matches(), where + " shows \"" + text + "\", not " + format);
     }
@@ -64,24 +82,20 @@ class ConsoleTimeFormatTest extends ConsoleTestBase {
         api("POST", "/api/v1/bans", "{\"user\":\"mallory\",\"duration\":\"1h\"}");
 
         browser.signIn(server.adminToken(), "#/audit");
-        WebElement auditTime = browser.await(By.cssSelector("table#audit tbody tr td time"));
-        assertFormat(DATE_TIME, auditTime.getText(), "the audit log");
+        assertFormat(DATE_TIME, texts(By.cssSelector("table#audit tbody tr td time"), 1, false).get(0), "the audit log");
 
         browser.go("#/bans");
-        List<WebElement> banTimes = browser.until("the ban's times", d -> {
-            List<WebElement> t = d.findElements(By.cssSelector("table#bans tr[data-user='mallory'] time"));
-            return t.size() == 2 ? t : null;
-        });
-        for (WebElement t : banTimes) assertFormat(DATE_TIME, t.getText(), "the bans table");
+        for (String t : texts(By.cssSelector("table#bans tr[data-user='mallory'] time"), 2, false)) {
+            assertFormat(DATE_TIME, t, "the bans table");
+        }
 
         browser.go("#/rooms");
-        WebElement activity = browser.await(By.cssSelector("table#rooms tr[data-room='clock'] time"));
-        assertFormat(DATE_TIME, activity.getText(), "the rooms table");
+        assertFormat(DATE_TIME, texts(By.cssSelector("table#rooms tr[data-room='clock'] time"), 1, false).get(0), "the rooms table");
 
         browser.go("#/rooms/clock");
-        WebElement messageTime = browser.await(By.cssSelector("#room-messages li[data-seq='" + seq + "'] time"));
-        assertFormat(TIME, messageTime.getText(), "a room message");
-        assertFormat(DATE_TIME, messageTime.getDomAttribute("title"), "a room message's tooltip");
+        By messageTime = By.cssSelector("#room-messages li[data-seq='" + seq + "'] time");
+        assertFormat(TIME, texts(messageTime, 1, false).get(0), "a room message");
+        assertFormat(DATE_TIME, texts(messageTime, 1, true).get(0), "a room message's tooltip");
 
         browser.go("#/dashboard");
         @SuppressWarnings("unchecked")
