@@ -82,6 +82,8 @@ public final class SwitchboardServer implements AutoCloseable {
     private final java.util.concurrent.ExecutorService writers;
     private final Hub hub;
     private final Sequencer sequencer;
+    private final io.switchboard.broker.Broker broker;
+    private final io.switchboard.presence.Presence presence;
     private final StoreEpoch epoch;
     private final Bans bans;
     private final LiveFeed liveFeed;
@@ -135,7 +137,9 @@ public final class SwitchboardServer implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot read the store's epoch: " + e.getMessage(), e);
         }
-        this.sequencer = new Sequencer(store, hub, codec, limits, metrics, epoch, config.get(Keys.DB_BATCH_SIZE),
+        this.broker = new io.switchboard.broker.LocalBroker();
+        this.presence = new io.switchboard.presence.LocalPresence();
+        this.sequencer = new Sequencer(store, hub, codec, limits, metrics, epoch, broker, presence, config.get(Keys.DB_BATCH_SIZE),
                 config.get(Keys.DB_QUEUE_CAPACITY), config.get(Keys.OUTBOX_CAPACITY), writers, writerThreads);
         Duration heartbeat = config.get(Keys.HEARTBEAT_INTERVAL);
         ChatService chat = new ChatService(hub, sequencer, store, codec, limits, dbReaders, heartbeat,

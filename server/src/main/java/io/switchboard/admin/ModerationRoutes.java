@@ -6,6 +6,7 @@ import io.switchboard.auth.ClientTokens;
 import io.switchboard.chat.Bans;
 import io.switchboard.chat.Connection;
 import io.switchboard.chat.Hub;
+import io.switchboard.chat.Command;
 import io.switchboard.chat.Sequencer;
 import io.switchboard.config.Durations;
 import io.switchboard.metrics.Metrics;
@@ -128,7 +129,7 @@ public final class ModerationRoutes {
             int reached;
             if (room != null) {
                 CompletableFuture<Integer> stored = new CompletableFuture<>();
-                sequencer.submitInternal(new Sequencer.BroadcastRoom(room, text, stored));
+                sequencer.submitInternal(new Command.BroadcastRoom(room, text, stored));
                 reached = stored.get(30, TimeUnit.SECONDS);
                 if (reached < 0) throw ApiException.notFound("no room " + room);
             } else {

@@ -5,6 +5,7 @@ import io.switchboard.chat.ChatService;
 import io.switchboard.chat.ChatStore;
 import io.switchboard.chat.Hub;
 import io.switchboard.chat.Room;
+import io.switchboard.chat.Command;
 import io.switchboard.chat.Sequencer;
 import io.switchboard.net.Addresses;
 import io.switchboard.protocol.ServerFrame;
@@ -79,7 +80,7 @@ public final class RoomRoutes {
         String address = Addresses.of(ctx);
         CompletableFuture<Boolean> created = new CompletableFuture<>();
         api.async(ctx, 201, () -> {
-            sequencer.submitInternal(new Sequencer.CreateRoom(room, created));
+            sequencer.submitInternal(new Command.CreateRoom(room, created));
             if (!created.get(30, TimeUnit.SECONDS)) throw ApiException.conflict("room " + room + " already exists");
             RoomView made = view(store.room(room));
             live.roomCreated(made);
@@ -136,7 +137,7 @@ public final class RoomRoutes {
         String address = Addresses.of(ctx);
         CompletableFuture<Boolean> deleted = new CompletableFuture<>();
         api.async(ctx, () -> {
-            sequencer.submitInternal(new Sequencer.DeleteMessage(room, seq, deleted));
+            sequencer.submitInternal(new Command.DeleteMessage(room, seq, deleted));
             if (!deleted.get(30, TimeUnit.SECONDS)) throw ApiException.notFound("no message " + seq + " in room " + room);
             audit.record(admin.name(), "delete_message", "room " + room + " seq " + seq, reason, address, null);
             return null;
@@ -150,7 +151,7 @@ public final class RoomRoutes {
         String address = Addresses.of(ctx);
         CompletableFuture<Integer> done = new CompletableFuture<>();
         api.async(ctx, () -> {
-            sequencer.submitInternal(new Sequencer.SetRoomClosed(room, closed, done));
+            sequencer.submitInternal(new Command.SetRoomClosed(room, closed, done));
             int removed = done.get(30, TimeUnit.SECONDS);
             if (removed < 0) throw ApiException.notFound("no room " + room);
             ChatStore.RoomSummary after = store.room(room);

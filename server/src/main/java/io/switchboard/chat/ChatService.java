@@ -80,7 +80,7 @@ public final class ChatService {
             c.close(CloseCodes.BANNED, "banned"); // banned while this connection was being admitted
             return null;
         }
-        sequencer.submitInternal(new Sequencer.Open(c, welcome, dmSince, dmEpoch));
+        sequencer.submitInternal(new Command.Open(c, welcome, dmSince, dmEpoch));
         return c;
     }
 
@@ -90,7 +90,7 @@ public final class ChatService {
     }
 
     private void cleanup(Connection c) {
-        if (hub.remove(c)) sequencer.submitInternal(new Sequencer.Disconnect(c));
+        if (hub.remove(c)) sequencer.submitInternal(new Command.Disconnect(c));
     }
 
     /** Handles one text frame from the client. */
@@ -143,34 +143,55 @@ public final class ChatService {
     }
 
     private void handle(Connection c, ClientFrame frame, long receivedNanos) throws ProtocolException {
-        if (frame instanceof ClientFrame.Join j) {
-            join(c, j);
-        } else if (frame instanceof ClientFrame.Leave l) {
-            checkRoomName(l.room(), l.id());
-            if (!c.rooms.remove(l.room())) throw notJoined(l.room(), l.id());
-            if (!sequencer.submit(new Sequencer.Leave(c, l.id(), l.room()))) {
-                c.rooms.add(l.room());
-                throw busy(l.id());
+        frame.accept(new ClientFrame.Visitor<ProtocolException>() {
+            @Override
+            public void join(ClientFrame.Join j) throws ProtocolException {
+                ChatService.this.join(c, j);
             }
-        } else if (frame instanceof ClientFrame.Send s) {
-            checkRoomName(s.room(), s.id());
-            if (!c.rooms.contains(s.room())) throw notJoined(s.room(), s.id());
-            checkText(s.text(), s.id());
-            if (!sequencer.submit(new Sequencer.Publish(c, s.id(), s.room(), s.text(), receivedNanos))) throw busy(s.id());
-        } else if (frame instanceof ClientFrame.Dm d) {
-            String toProblem = io.switchboard.auth.ClientTokens.userIdProblem("field 'to'", d.to());
-            if (toProblem != null) {
-                throw new ProtocolException(ErrorCode.INVALID_FRAME, toProblem + " (a user id, as in a token's sub)", d.id());
+
+            @Override
+            public void leave(ClientFrame.Leave l) throws ProtocolException {
+                checkRoomName(l.room(), l.id());
+                if (!c.rooms.remove(l.room())) throw notJoined(l.room(), l.id());
+                if (!sequencer.submit(new Command.Leave(c, l.id(), l.room()))) {
+                    c.rooms.add(l.room());
+                    throw busy(l.id());
+                }
             }
-            checkText(d.text(), d.id());
-            if (!sequencer.submit(new Sequencer.Direct(c, d.id(), d.to(), d.text()))) throw busy(d.id());
-        } else if (frame instanceof ClientFrame.History h) {
-            history(c, h);
-        } else if (frame instanceof ClientFrame.DmHistory h) {
-            dmHistory(c, h);
-        } else if (frame instanceof ClientFrame.Ping p) {
-            c.deliver(codec.encode(new ServerFrame.Pong(p.id(), System.currentTimeMillis())));
-        }
+
+            @Override
+            public void send(ClientFrame.Send s) throws ProtocolException {
+                checkRoomName(s.room(), s.id());
+                if (!c.rooms.contains(s.room())) throw notJoined(s.room(), s.id());
+                checkText(s.text(), s.id());
+                if (!sequencer.submit(new Command.Publish(c, s.id(), s.room(), s.text(), receivedNanos))) throw busy(s.id());
+            }
+
+            @Override
+            public void dm(ClientFrame.Dm d) throws ProtocolException {
+                String toProblem = io.switchboard.auth.ClientTokens.userIdProblem("field 'to'", d.to());
+                if (toProblem != null) {
+                    throw new ProtocolException(ErrorCode.INVALID_FRAME, toProblem + " (a user id, as in a token's sub)", d.id());
+                }
+                checkText(d.text(), d.id());
+                if (!sequencer.submit(new Command.Direct(c, d.id(), d.to(), d.text()))) throw busy(d.id());
+            }
+
+            @Override
+            public void history(ClientFrame.History h) throws ProtocolException {
+                ChatService.this.history(c, h);
+            }
+
+            @Override
+            public void dmHistory(ClientFrame.DmHistory h) throws ProtocolException {
+                ChatService.this.dmHistory(c, h);
+            }
+
+            @Override
+            public void ping(ClientFrame.Ping p) {
+                c.deliver(codec.encode(new ServerFrame.Pong(p.id(), System.currentTimeMillis())));
+            }
+        });
     }
 
     private void join(Connection c, ClientFrame.Join j) throws ProtocolException {
@@ -186,7 +207,7 @@ public final class ChatService {
             }
             added = c.rooms.add(j.room());
         }
-        if (!sequencer.submit(new Sequencer.Join(c, j.id(), j.room(), j.since(), j.epoch()))) {
+        if (!sequencer.submit(new Command.Join(c, j.id(), j.room(), j.since(), j.epoch()))) {
             if (added) c.rooms.remove(j.room());
             throw busy(j.id());
         }

@@ -72,6 +72,83 @@ public final class ChatStore {
         }
     }
 
+    /**
+     * Cluster: takes the room's next {@code count} seqs from its counter and returns the new last one. The row stays
+     * locked until the transaction ends, so another node's write to the room waits, and seqs become visible in order.
+     *
+     * @throws SQLException also when the room does not exist (it is loaded on this node, so it did a moment ago)
+     */
+    public long allocateRoomSeqs(Connection db, String room, int count, long now) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement(
+                "UPDATE rooms SET last_seq = last_seq + ?, last_activity = ? WHERE name = ?")) {
+            ps.setLong(1, count);
+            ps.setLong(2, now);
+            ps.setString(3, room);
+            if (ps.executeUpdate() != 1) throw new SQLException("room '" + room + "' is not stored", "02000");
+        }
+        return lastSeq(db, "SELECT last_seq FROM rooms WHERE name = ?", room);
+    }
+
+    /**
+     * Cluster: takes the next {@code count} positions of the user's DM stream (creating it) and returns the new last
+     * one; locks the stream's row like {@link #allocateRoomSeqs}. Two nodes creating the same stream at once: one
+     * fails with a unique violation and writes again.
+     */
+    public long allocateDmSeqs(Connection db, String user, int count) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("UPDATE dm_streams SET last_seq = last_seq + ? WHERE user_id = ?")) {
+            ps.setLong(1, count);
+            ps.setString(2, user);
+            if (ps.executeUpdate() == 0) {
+                try (PreparedStatement insert = db.prepareStatement("INSERT INTO dm_streams (user_id, last_seq) VALUES (?, ?)")) {
+                    insert.setString(1, user);
+                    insert.setLong(2, count);
+                    insert.executeUpdate();
+                }
+                return count;
+            }
+        }
+        return lastSeq(db, "SELECT last_seq FROM dm_streams WHERE user_id = ?", user);
+    }
+
+    private static long lastSeq(Connection db, String sql, String key) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement(sql)) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) throw new SQLException("no row for '" + key + "'", "02000");
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** Last seq of each of the named rooms that exist (the position check of a cluster node). */
+    public Map<String, Long> roomSeqs(Collection<String> rooms) throws SQLException {
+        return positions("SELECT name, last_seq FROM rooms WHERE name IN (", rooms);
+    }
+
+    /** Last DM stream position of each of the users that have a stream. */
+    public Map<String, Long> dmStreamSeqs(Collection<String> users) throws SQLException {
+        return positions("SELECT user_id, last_seq FROM dm_streams WHERE user_id IN (", users);
+    }
+
+    /** Reads positions in chunks of at most 500 keys per statement. */
+    private Map<String, Long> positions(String select, Collection<String> keys) throws SQLException {
+        Map<String, Long> out = new java.util.HashMap<>();
+        List<String> all = new ArrayList<>(keys);
+        try (Connection db = dataSource.getConnection()) {
+            for (int from = 0; from < all.size(); from += 500) {
+                List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
+                String sql = select + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
+                try (PreparedStatement ps = db.prepareStatement(sql)) {
+                    for (int i = 0; i < chunk.size(); i++) ps.setString(i + 1, chunk.get(i));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) out.put(rs.getString(1), rs.getLong(2));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     /** Rooms ordered by name, starting after {@code after} (null: from the first). */
     public List<RoomSummary> listRooms(String after, int limit) throws SQLException {
         List<RoomSummary> out = new ArrayList<>();

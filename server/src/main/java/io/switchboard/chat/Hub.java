@@ -122,7 +122,19 @@ public final class Hub {
         rooms.put(room.name(), room);
     }
 
-    void dropRoomIfEmpty(Room room) {
-        rooms.computeIfPresent(room.name(), (n, r) -> r == room && r.isEmpty() ? null : r);
+    /** Unloads the room when nobody here is in it; true when it did. */
+    boolean dropRoomIfEmpty(Room room) {
+        boolean[] dropped = {false};
+        rooms.computeIfPresent(room.name(), (n, r) -> {
+            if (r != room || !r.isEmpty()) return r;
+            dropped[0] = true;
+            return null;
+        });
+        return dropped[0];
+    }
+
+    /** Users with at least one connection here (a live view). */
+    public java.util.Set<String> users() {
+        return java.util.Collections.unmodifiableSet(byUser.keySet());
     }
 }

@@ -15,6 +15,8 @@ public final class Room {
     private volatile long lastSeq;
     private volatile long lastActivity;
     private final Map<String, Set<Connection>> members = new ConcurrentHashMap<>();
+    /** Users online in this room through other nodes only (cluster presence); empty on a single node. */
+    private final Set<String> elsewhere = ConcurrentHashMap.newKeySet();
 
     Room(String name, long lastSeq, long lastActivity) {
         this.name = name;
@@ -59,8 +61,23 @@ public final class Room {
         return members.isEmpty();
     }
 
+    /** Users online in the room: with a connection here, or (in a cluster) on another node. */
     public List<String> onlineUsers() {
-        return List.copyOf(members.keySet());
+        if (elsewhere.isEmpty()) return List.copyOf(members.keySet());
+        java.util.Set<String> all = new java.util.TreeSet<>(members.keySet());
+        all.addAll(elsewhere);
+        return List.copyOf(all);
+    }
+
+    /** Cluster presence: the user came online ({@code online}) or went offline in this room on other nodes. */
+    void onlineElsewhere(String user, boolean online) {
+        if (online) elsewhere.add(user); else elsewhere.remove(user);
+    }
+
+    /** Cluster presence: who is online through other nodes, as the presence seam answered when the room loaded. */
+    void onlineElsewhere(java.util.Collection<String> users) {
+        elsewhere.clear();
+        for (String u : users) if (!members.containsKey(u)) elsewhere.add(u);
     }
 
     public int connectionCount() {

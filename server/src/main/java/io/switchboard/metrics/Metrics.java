@@ -32,6 +32,10 @@ public final class Metrics {
     public static final String KICKS = "switchboard.kicks";
     public static final String BANS = "switchboard.bans";
     public static final String BROADCASTS = "switchboard.broadcasts";
+    /** Ranges of positions a node read from the store because their publications arrived late or never. */
+    public static final String GAPS_FILLED = "switchboard.broker.gaps.filled";
+    /** Publications received from other nodes. */
+    public static final String BROKER_RECEIVED = "switchboard.broker.received";
     public static final String DB_POOL = "switchboard.db";
     /** Size of the embedded H2 database file, in bytes (only with the embedded H2). */
     public static final String DB_H2_FILE_BYTES = "switchboard.db.h2.file.bytes";
@@ -51,6 +55,8 @@ public final class Metrics {
     public final Meter kicks = registry.meter(KICKS);
     public final Meter bans = registry.meter(BANS);
     public final Meter broadcasts = registry.meter(BROADCASTS);
+    public final Meter gapsFilled = registry.meter(GAPS_FILLED);
+    public final Meter brokerReceived = registry.meter(BROKER_RECEIVED);
 
     public Metrics() {
         registry.register("jvm.memory", new MemoryUsageGaugeSet());
