@@ -239,8 +239,15 @@ final class Memberships {
         if (fromHere) broker.publish(new io.switchboard.broker.Publication.RoomPresence(roomName, user, joined));
     }
 
+    /**
+     * The presence seam's answer for a room that loaded here: users online through other nodes. The members here
+     * joined with a list of this node's users only, so each of those users is announced to them as a presence join.
+     */
     void onlineElsewhere(String roomName, java.util.Set<String> users) {
         Room room = hub.room(roomName);
-        if (room != null) room.onlineElsewhere(users);
+        if (room == null) return;
+        for (String user : room.onlineElsewhere(users)) {
+            fanout.roomFrame(room, new ServerFrame.Presence(roomName, user, "join"), user);
+        }
     }
 }

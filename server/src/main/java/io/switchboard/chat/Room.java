@@ -74,10 +74,14 @@ public final class Room {
         if (online) elsewhere.add(user); else elsewhere.remove(user);
     }
 
-    /** Cluster presence: who is online through other nodes, as the presence seam answered when the room loaded. */
-    void onlineElsewhere(java.util.Collection<String> users) {
-        elsewhere.clear();
-        for (String u : users) if (!members.containsKey(u)) elsewhere.add(u);
+    /**
+     * Cluster presence: who is online through other nodes, as the presence seam answered when the room loaded;
+     * returns the users not known here before (the members here have not heard of them yet).
+     */
+    List<String> onlineElsewhere(java.util.Collection<String> users) {
+        List<String> added = new ArrayList<>();
+        for (String u : users) if (!members.containsKey(u) && elsewhere.add(u)) added.add(u);
+        return added;
     }
 
     public int connectionCount() {
