@@ -143,7 +143,7 @@ public final class SwitchboardServer implements AutoCloseable {
                 config.get(Keys.DB_QUEUE_CAPACITY), config.get(Keys.OUTBOX_CAPACITY), writers, writerThreads);
         Duration heartbeat = config.get(Keys.HEARTBEAT_INTERVAL);
         ChatService chat = new ChatService(hub, sequencer, store, codec, limits, dbReaders, heartbeat,
-                config.get(Keys.HEARTBEAT_TIMEOUT), bans, metrics);
+                config.get(Keys.HEARTBEAT_TIMEOUT), bans, metrics, new io.switchboard.presence.LocalConnectionRegistry());
         registerGauges();
         ChatSocket socket;
         try {

@@ -87,6 +87,27 @@ public final class Bans {
         bans.put(ban.user(), ban);
     }
 
+    /** Another node stored this ban: refuse the user here too. */
+    public void remember(Ban ban) {
+        bans.put(ban.user(), ban);
+    }
+
+    /** Another node lifted the user's ban. */
+    public void forget(String user) {
+        bans.remove(user);
+    }
+
+    /**
+     * Reads the bans in force again, replacing what is known (a cluster node does this periodically, so a ban or
+     * unban whose control message was lost still takes effect); blocking.
+     */
+    public void reload(long now) throws SQLException {
+        Bans fresh = new Bans(dataSource);
+        fresh.load(now);
+        bans.keySet().retainAll(fresh.bans.keySet());
+        bans.putAll(fresh.bans);
+    }
+
     /** Lifts a ban; false when the user was not banned (an expired ban counts as none). */
     public boolean lift(String user) throws SQLException {
         boolean active = active(user, System.currentTimeMillis()).isPresent();

@@ -35,9 +35,13 @@ public final class ChatService {
     private final Duration heartbeatTimeout;
     private final Bans bans;
     private final Metrics metrics;
+    private final io.switchboard.presence.ConnectionRegistry registry;
 
+    /** @param registry counts each user's connections over every node (a single node's is a no-op) */
     public ChatService(Hub hub, Sequencer sequencer, ChatStore store, FrameCodec codec, Limits limits,
-                       Executor readers, Duration heartbeat, Duration heartbeatTimeout, Bans bans, Metrics metrics) {
+                       Executor readers, Duration heartbeat, Duration heartbeatTimeout, Bans bans, Metrics metrics,
+                       io.switchboard.presence.ConnectionRegistry registry) {
+        this.registry = registry;
         this.hub = hub;
         this.sequencer = sequencer;
         this.store = store;
@@ -80,7 +84,15 @@ public final class ChatService {
             c.close(CloseCodes.BANNED, "banned"); // banned while this connection was being admitted
             return null;
         }
-        sequencer.submitInternal(new Command.Open(c, welcome, dmSince, dmEpoch));
+        // The cluster-wide count answers later (Redis); frames the client sends meanwhile are queued as usual, and
+        // the outbox holds everything back until the welcome.
+        registry.register(c.user(), c.id(), limits.connectionsPerUser()).whenComplete((admitted, error) -> {
+            if (Boolean.FALSE.equals(admitted)) {
+                c.close(CloseCodes.TOO_MANY_CONNECTIONS, "too_many_connections_user");
+            } else {
+                sequencer.submitInternal(new Command.Open(c, welcome, dmSince, dmEpoch));
+            }
+        });
         return c;
     }
 
@@ -90,7 +102,10 @@ public final class ChatService {
     }
 
     private void cleanup(Connection c) {
-        if (hub.remove(c)) sequencer.submitInternal(new Command.Disconnect(c));
+        if (hub.remove(c)) {
+            registry.remove(c.user(), c.id());
+            sequencer.submitInternal(new Command.Disconnect(c));
+        }
     }
 
     /** Handles one text frame from the client. */

@@ -42,7 +42,7 @@ final class CoreNode implements AutoCloseable {
         this.sequencer = new Sequencer(store, hub, codec, limits, metrics, epoch, broker, presence, 256, 4096, 1024,
                 pool, 2);
         this.service = new ChatService(hub, sequencer, store, codec, limits, pool, Duration.ofSeconds(25),
-                Duration.ofSeconds(60), bans, metrics);
+                Duration.ofSeconds(60), bans, metrics, new io.switchboard.presence.LocalConnectionRegistry());
         sequencer.start();
     }
 
