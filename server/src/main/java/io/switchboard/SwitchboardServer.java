@@ -84,6 +84,8 @@ public final class SwitchboardServer implements AutoCloseable {
     private final Sequencer sequencer;
     private final io.switchboard.broker.Broker broker;
     private final io.switchboard.presence.Presence presence;
+    private final io.switchboard.control.ControlBus control;
+    private final long startedAt = System.currentTimeMillis();
     private final StoreEpoch epoch;
     private final Bans bans;
     private final LiveFeed liveFeed;
@@ -159,8 +161,11 @@ public final class SwitchboardServer implements AutoCloseable {
         AuditLog audit = new AuditLog(database.dataSource(), liveFeed::audited);
         ConsoleRoutes consoleRoutes = new ConsoleRoutes(adminAuth, sessions, audit);
         ConnectionRoutes connectionRoutes = new ConnectionRoutes(hub, codec, audit, metrics);
+        this.control = new io.switchboard.control.LocalControlBus(installationId, this::nodeInfo);
+        control.start(new io.switchboard.control.NodeCommands(installationId, hub, bans, codec, metrics,
+                ConnectionRoutes.ConnectionView::of, query -> null, () -> false)::run);
         ModerationRoutes moderationRoutes = new ModerationRoutes(hub, bans, sequencer, codec, clientTokens, audit, metrics,
-                connectionRoutes, liveFeed, limits.textChars());
+                control, liveFeed, limits.textChars());
         RoomRoutes roomRoutes = new RoomRoutes(hub, store, sequencer, audit, liveFeed, limits.historyPageMax());
         Map<String, Object> identity = new LinkedHashMap<>();
         identity.put("name", "switchboard");
@@ -334,6 +339,13 @@ public final class SwitchboardServer implements AutoCloseable {
 
     public ClientTokens clientTokens() {
         return clientTokens;
+    }
+
+    /** What this node says about itself in the cluster's node info (and the single node's Nodes view). */
+    private io.switchboard.control.NodeInfo nodeInfo() {
+        return new io.switchboard.control.NodeInfo(installationId, "", version(), startedAt, System.currentTimeMillis(),
+                hub.connectionCount(), hub.userCount(), hub.rooms().size(), metrics.messagesIn.getOneMinuteRate(),
+                metrics.deliveries.getOneMinuteRate(), true, false, null);
     }
 
     public String installationId() {

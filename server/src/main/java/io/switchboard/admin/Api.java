@@ -286,4 +286,11 @@ public final class Api {
     public static AdminAuth.Admin admin(Context ctx) {
         return ctx.attribute(AdminGuard.ADMIN);
     }
+
+    /** The sum of every node's numeric answer (a count of connections reached, kicked, …). */
+    public static int sum(io.switchboard.control.ControlBus.Answers answers) {
+        int n = 0;
+        for (var a : answers.answers()) n += a.value().isNumber() ? a.value().asInt() : 0;
+        return n;
+    }
 }

@@ -19,7 +19,7 @@ public final class ConnectionRoutes {
     public record ConnectionView(String id, String user, String name, String remoteAddress, String userAgent,
                                  long connectedAt, List<String> rooms, long messagesIn, long messagesOut, int queued,
                                  long lastActivity) {
-        static ConnectionView of(Connection c) {
+        public static ConnectionView of(Connection c) {
             return new ConnectionView(c.id(), c.user(), c.principal().name(), c.remoteAddress(), c.userAgent(),
                     c.connectedAt(), List.copyOf(new TreeSet<>(c.rooms())), c.framesIn(), c.framesOut(), c.queued(),
                     c.lastActivity());

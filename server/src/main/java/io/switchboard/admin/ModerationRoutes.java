@@ -35,12 +35,13 @@ public final class ModerationRoutes {
     private final ClientTokens tokens;
     private final AuditLog audit;
     private final Metrics metrics;
-    private final ConnectionRoutes connections;
+    private final io.switchboard.control.ControlBus control;
     private final LiveFeed live;
     private final int maxTextChars;
 
+    /** @param control runs kicks, bans and notices on every node (a single node: on this one) */
     public ModerationRoutes(Hub hub, Bans bans, Sequencer sequencer, FrameCodec codec, ClientTokens tokens, AuditLog audit,
-                            Metrics metrics, ConnectionRoutes connections, LiveFeed live, int maxTextChars) {
+                            Metrics metrics, io.switchboard.control.ControlBus control, LiveFeed live, int maxTextChars) {
         this.hub = hub;
         this.bans = bans;
         this.sequencer = sequencer;
@@ -48,7 +49,7 @@ public final class ModerationRoutes {
         this.tokens = tokens;
         this.audit = audit;
         this.metrics = metrics;
-        this.connections = connections;
+        this.control = control;
         this.live = live;
         this.maxTextChars = maxTextChars;
     }
@@ -93,7 +94,9 @@ public final class ModerationRoutes {
         api.async(ctx, 201, () -> {
             bans.add(ban); // stored before anyone is kicked, so a reconnect is already refused
             live.banAdded(ban);
-            int kicked = connections.kickAll(user, reason, CloseCodes.BANNED, "banned");
+            var answers = control.ask(new io.switchboard.control.ControlCommand.BanApplied(ban.user(), ban.reason(),
+                    ban.createdAt(), ban.expiresAt(), ban.createdBy())).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            int kicked = Api.sum(answers);
             metrics.bans.mark();
             audit.record(admin.name(), "ban", "user " + user, reason, address,
                     (duration == null ? "permanent" : "for " + duration) + ", connections kicked: " + kicked);
@@ -110,6 +113,7 @@ public final class ModerationRoutes {
         String address = Addresses.of(ctx);
         api.async(ctx, () -> {
             if (!bans.lift(user)) throw ApiException.notFound("user " + user + " is not banned");
+            control.ask(new io.switchboard.control.ControlCommand.BanLifted(user)).toCompletableFuture().get(30, TimeUnit.SECONDS);
             live.banLifted(user);
             audit.record(admin.name(), "unban", "user " + user, null, address, null);
             return null;
@@ -133,11 +137,8 @@ public final class ModerationRoutes {
                 reached = stored.get(30, TimeUnit.SECONDS);
                 if (reached < 0) throw ApiException.notFound("no room " + room);
             } else {
-                String notice = codec.encode(new ServerFrame.SystemNotice(text, null, null, System.currentTimeMillis()));
-                reached = 0;
-                for (Connection c : user != null ? hub.connectionsOf(user) : List.copyOf(hub.connections())) {
-                    if (c.deliver(notice)) reached++;
-                }
+                reached = Api.sum(control.ask(new io.switchboard.control.ControlCommand.Notify(user, text, System.currentTimeMillis()))
+                        .toCompletableFuture().get(30, TimeUnit.SECONDS));
             }
             metrics.broadcasts.mark();
             audit.record(admin.name(), "broadcast", room != null ? "room " + room : user != null ? "user " + user : "everyone",

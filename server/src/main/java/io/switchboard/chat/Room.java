@@ -69,6 +69,11 @@ public final class Room {
         return List.copyOf(all);
     }
 
+    /** Users with a connection in the room on this node. */
+    public List<String> usersHere() {
+        return List.copyOf(members.keySet());
+    }
+
     /** Cluster presence: the user came online ({@code online}) or went offline in this room on other nodes. */
     void onlineElsewhere(String user, boolean online) {
         if (online) elsewhere.add(user); else elsewhere.remove(user);
