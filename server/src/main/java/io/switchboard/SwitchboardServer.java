@@ -34,6 +34,10 @@ import io.switchboard.chat.Hub;
 import io.switchboard.chat.Limits;
 import io.switchboard.chat.Sequencer;
 import io.switchboard.chat.StoreEpoch;
+import io.switchboard.cluster.DatabaseClaim;
+import io.switchboard.cluster.NodeIdentity;
+import io.switchboard.cluster.RedisConnections;
+import io.switchboard.cluster.RedisSettings;
 import io.switchboard.config.Config;
 import io.switchboard.config.Keys;
 import io.switchboard.health.HealthRoutes;
@@ -92,10 +96,20 @@ public final class SwitchboardServer implements AutoCloseable {
     private final QueuedThreadPool httpThreads;
     private final HeaderDeadline headerDeadline;
     private final AtomicBoolean stopped = new AtomicBoolean();
+    /** This node's claim on a shared PostgreSQL (null on H2). */
+    private final DatabaseClaim claim;
+    private final NodeIdentity node;
+    /** Cluster mode only (redis.url set); null for a single node. */
+    private final RedisConnections redis;
     private List<String> apiRoutes = List.of();
 
-    private SwitchboardServer(Config config, DataDirLock lock, Database database, Metrics metrics) throws SQLException {
+    private SwitchboardServer(Config config, DataDirLock lock, DatabaseClaim claim, Database database, Metrics metrics)
+            throws SQLException {
         this.config = config;
+        this.claim = claim;
+        this.node = NodeIdentity.from(config);
+        this.redis = RedisSettings.configured(config)
+                ? new RedisConnections(RedisSettings.from(config, node), metrics) : null;
         this.metrics = metrics;
         this.lock = lock;
         this.database = database;
@@ -149,6 +163,7 @@ public final class SwitchboardServer implements AutoCloseable {
             throw new io.switchboard.config.ConfigException("Invalid value for allowed.origins: " + e.getMessage());
         }
         HealthRoutes health = new HealthRoutes(database, dbReaders);
+        if (redis != null) health.withCheck(() -> redis.isUp() ? null : "redis unavailable: " + redis.problem());
         this.sessions = new ConsoleSessions(database.dataSource(), adminAuth, config.get(Keys.CONSOLE_SESSION_TTL));
         AdminGuard adminGuard = new AdminGuard(adminAuth, sessions, config.get(Keys.ADMIN_RATE));
         this.liveFeed = new LiveFeed(hub, metrics);
@@ -162,6 +177,7 @@ public final class SwitchboardServer implements AutoCloseable {
         identity.put("name", "switchboard");
         identity.put("version", version());
         identity.put("node", installationId);
+        identity.put("nodeId", node.id());
         identity.put("database", database.kind());
         SystemRoutes systemRoutes = new SystemRoutes(metrics, audit, config, identity);
         PrometheusRoute prometheus = new PrometheusRoute(metrics, config.get(Keys.METRICS_TOKEN));
@@ -279,13 +295,17 @@ public final class SwitchboardServer implements AutoCloseable {
     public static SwitchboardServer create(Config config) {
         Path dataDir = Path.of(config.get(Keys.DATA_DIR));
         DataDirLock lock = DataDirLock.acquire(dataDir);
+        DatabaseClaim claim = null;
         Database database = null;
         try {
+            // Before the migrations: a node that may not share this database must not touch its schema either.
+            claim = DatabaseClaim.take(config);
             Metrics metrics = new Metrics();
             database = Database.open(config, dataDir, metrics.registry());
-            return new SwitchboardServer(config, lock, database, metrics);
+            return new SwitchboardServer(config, lock, claim, database, metrics);
         } catch (SQLException | RuntimeException e) {
             if (database != null) database.close();
+            if (claim != null) claim.close();
             lock.close();
             if (e instanceof RuntimeException re) throw re;
             throw new IllegalStateException("Start-up failed: " + e.getMessage(), e);
@@ -301,6 +321,8 @@ public final class SwitchboardServer implements AutoCloseable {
             throw new IllegalStateException("Cannot read chat state: " + e.getMessage(), e);
         }
         app.start();
+        node.bind(app.port());
+        if (redis != null) redis.start(); // connects in the background: /ready says when Redis is there
         metrics.gauge(Metrics.JETTY_THREADS, httpThreads::getThreads);
         metrics.gauge(Metrics.JETTY_THREADS_BUSY, httpThreads::getBusyThreads);
         metrics.gauge(Metrics.JETTY_QUEUE, httpThreads::getQueueSize);
@@ -332,6 +354,16 @@ public final class SwitchboardServer implements AutoCloseable {
         return clientTokens;
     }
 
+    /** This node's cluster identity (id, advertised address); exists in single mode too. */
+    public NodeIdentity node() {
+        return node;
+    }
+
+    /** The Redis connections in cluster mode; null for a single node. */
+    public RedisConnections redis() {
+        return redis;
+    }
+
     public String installationId() {
         return installationId;
     }
@@ -358,7 +390,9 @@ public final class SwitchboardServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (redis != null) redis.close();
         database.close();
+        if (claim != null) claim.close();
         lock.close();
         log.info("Switchboard stopped ({} chat connection(s) closed)", open);
     }
