@@ -34,6 +34,20 @@ import io.switchboard.chat.Hub;
 import io.switchboard.chat.Limits;
 import io.switchboard.chat.Sequencer;
 import io.switchboard.chat.StoreEpoch;
+import io.switchboard.broker.LocalBroker;
+import io.switchboard.broker.RedisBroker;
+import io.switchboard.cluster.ClusterUpkeep;
+import io.switchboard.cluster.DatabaseClaim;
+import io.switchboard.control.LocalControlBus;
+import io.switchboard.control.NodeCommands;
+import io.switchboard.control.RedisControlBus;
+import io.switchboard.presence.LocalConnectionRegistry;
+import io.switchboard.presence.LocalPresence;
+import io.switchboard.presence.RedisConnectionRegistry;
+import io.switchboard.presence.RedisPresence;
+import io.switchboard.cluster.NodeIdentity;
+import io.switchboard.cluster.RedisConnections;
+import io.switchboard.cluster.RedisSettings;
 import io.switchboard.config.Config;
 import io.switchboard.config.Keys;
 import io.switchboard.health.HealthRoutes;
@@ -85,6 +99,8 @@ public final class SwitchboardServer implements AutoCloseable {
     private final io.switchboard.broker.Broker broker;
     private final io.switchboard.presence.Presence presence;
     private final io.switchboard.control.ControlBus control;
+    /** Cluster mode only: position checks, presence refresh and sweep; null for a single node. */
+    private final ClusterUpkeep upkeep;
     private final long startedAt = System.currentTimeMillis();
     private final StoreEpoch epoch;
     private final Bans bans;
@@ -96,10 +112,20 @@ public final class SwitchboardServer implements AutoCloseable {
     private final QueuedThreadPool httpThreads;
     private final HeaderDeadline headerDeadline;
     private final AtomicBoolean stopped = new AtomicBoolean();
+    /** This node's claim on a shared PostgreSQL (null on H2). */
+    private final DatabaseClaim claim;
+    private final NodeIdentity node;
+    /** Cluster mode only (redis.url set); null for a single node. */
+    private final RedisConnections redis;
     private List<String> apiRoutes = List.of();
 
-    private SwitchboardServer(Config config, DataDirLock lock, Database database, Metrics metrics) throws SQLException {
+    private SwitchboardServer(Config config, DataDirLock lock, DatabaseClaim claim, Database database, Metrics metrics)
+            throws SQLException {
         this.config = config;
+        this.claim = claim;
+        this.node = NodeIdentity.from(config);
+        this.redis = RedisSettings.configured(config)
+                ? new RedisConnections(RedisSettings.from(config, node), metrics) : null;
         this.metrics = metrics;
         this.lock = lock;
         this.database = database;
@@ -139,13 +165,28 @@ public final class SwitchboardServer implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot read the store's epoch: " + e.getMessage(), e);
         }
-        this.broker = new io.switchboard.broker.LocalBroker();
-        this.presence = new io.switchboard.presence.LocalPresence();
+        // The seams: in memory for a single node, on Redis for a cluster (docs/cluster.md).
+        io.switchboard.presence.ConnectionRegistry registry;
+        if (redis == null) {
+            this.broker = new LocalBroker();
+            this.presence = new LocalPresence();
+            registry = new LocalConnectionRegistry();
+            this.upkeep = null;
+        } else {
+            Duration ttl = config.get(Keys.PRESENCE_TTL);
+            RedisPresence redisPresence = new RedisPresence(redis, node.id(), ttl, () -> ClusterUpkeep.membersHere(hub));
+            RedisConnectionRegistry redisRegistry = new RedisConnectionRegistry(redis, ttl, () -> ClusterUpkeep.connectionsHere(hub));
+            this.broker = new RedisBroker(redis, node.id());
+            this.presence = redisPresence;
+            registry = redisRegistry;
+            this.upkeep = new ClusterUpkeep(hub, store, null, redisPresence, redisRegistry, bans, dbReaders);
+        }
         this.sequencer = new Sequencer(store, hub, codec, limits, metrics, epoch, broker, presence, config.get(Keys.DB_BATCH_SIZE),
                 config.get(Keys.DB_QUEUE_CAPACITY), config.get(Keys.OUTBOX_CAPACITY), writers, writerThreads);
+        if (upkeep != null) upkeep.attach(sequencer);
         Duration heartbeat = config.get(Keys.HEARTBEAT_INTERVAL);
         ChatService chat = new ChatService(hub, sequencer, store, codec, limits, dbReaders, heartbeat,
-                config.get(Keys.HEARTBEAT_TIMEOUT), bans, metrics, new io.switchboard.presence.LocalConnectionRegistry());
+                config.get(Keys.HEARTBEAT_TIMEOUT), bans, metrics, registry);
         registerGauges();
         ChatSocket socket;
         try {
@@ -155,14 +196,16 @@ public final class SwitchboardServer implements AutoCloseable {
             throw new io.switchboard.config.ConfigException("Invalid value for allowed.origins: " + e.getMessage());
         }
         HealthRoutes health = new HealthRoutes(database, dbReaders);
+        if (redis != null) health.withCheck(() -> redis.isUp() ? null : "redis unavailable: " + redis.problem());
         this.sessions = new ConsoleSessions(database.dataSource(), adminAuth, config.get(Keys.CONSOLE_SESSION_TTL));
         AdminGuard adminGuard = new AdminGuard(adminAuth, sessions, config.get(Keys.ADMIN_RATE));
         this.liveFeed = new LiveFeed(hub, metrics);
         AuditLog audit = new AuditLog(database.dataSource(), liveFeed::audited);
         ConsoleRoutes consoleRoutes = new ConsoleRoutes(adminAuth, sessions, audit);
         ConnectionRoutes connectionRoutes = new ConnectionRoutes(hub, codec, audit, metrics);
-        this.control = new io.switchboard.control.LocalControlBus(installationId, this::nodeInfo);
-        control.start(new io.switchboard.control.NodeCommands(installationId, hub, bans, codec, metrics,
+        this.control = redis == null ? new LocalControlBus(node.id(), this::nodeInfo)
+                : new RedisControlBus(redis, node.id(), config.get(Keys.REDIS_TIMEOUT), config.get(Keys.CLUSTER_INFO_INTERVAL), this::nodeInfo);
+        control.start(new NodeCommands(node.id(), hub, bans, codec, metrics,
                 ConnectionRoutes.ConnectionView::of, query -> null, () -> false)::run);
         ModerationRoutes moderationRoutes = new ModerationRoutes(hub, bans, sequencer, codec, clientTokens, audit, metrics,
                 control, liveFeed, limits.textChars());
@@ -171,8 +214,9 @@ public final class SwitchboardServer implements AutoCloseable {
         identity.put("name", "switchboard");
         identity.put("version", version());
         identity.put("node", installationId);
+        identity.put("nodeId", node.id());
         identity.put("database", database.kind());
-        SystemRoutes systemRoutes = new SystemRoutes(metrics, audit, config, identity);
+        SystemRoutes systemRoutes = new SystemRoutes(metrics, audit, config, identity, control::nodes);
         PrometheusRoute prometheus = new PrometheusRoute(metrics, config.get(Keys.METRICS_TOKEN));
 
         this.httpThreads = httpThreadPool(config);
@@ -288,13 +332,17 @@ public final class SwitchboardServer implements AutoCloseable {
     public static SwitchboardServer create(Config config) {
         Path dataDir = Path.of(config.get(Keys.DATA_DIR));
         DataDirLock lock = DataDirLock.acquire(dataDir);
+        DatabaseClaim claim = null;
         Database database = null;
         try {
+            // Before the migrations: a node that may not share this database must not touch its schema either.
+            claim = DatabaseClaim.take(config);
             Metrics metrics = new Metrics();
             database = Database.open(config, dataDir, metrics.registry());
-            return new SwitchboardServer(config, lock, database, metrics);
+            return new SwitchboardServer(config, lock, claim, database, metrics);
         } catch (SQLException | RuntimeException e) {
             if (database != null) database.close();
+            if (claim != null) claim.close();
             lock.close();
             if (e instanceof RuntimeException re) throw re;
             throw new IllegalStateException("Start-up failed: " + e.getMessage(), e);
@@ -310,6 +358,12 @@ public final class SwitchboardServer implements AutoCloseable {
             throw new IllegalStateException("Cannot read chat state: " + e.getMessage(), e);
         }
         app.start();
+        node.bind(app.port());
+        if (redis != null) {
+            redis.start(); // connects in the background: /ready says when Redis is there
+            broker.onRecovered(upkeep::checkPositions);
+            upkeep.start(scheduler, config.get(Keys.CLUSTER_CHECK_INTERVAL), config.get(Keys.PRESENCE_TTL));
+        }
         metrics.gauge(Metrics.JETTY_THREADS, httpThreads::getThreads);
         metrics.gauge(Metrics.JETTY_THREADS_BUSY, httpThreads::getBusyThreads);
         metrics.gauge(Metrics.JETTY_QUEUE, httpThreads::getQueueSize);
@@ -343,9 +397,20 @@ public final class SwitchboardServer implements AutoCloseable {
 
     /** What this node says about itself in the cluster's node info (and the single node's Nodes view). */
     private io.switchboard.control.NodeInfo nodeInfo() {
-        return new io.switchboard.control.NodeInfo(installationId, "", version(), startedAt, System.currentTimeMillis(),
+        String problem = redis != null && !redis.isUp() ? "redis unavailable: " + redis.problem() : null;
+        return new io.switchboard.control.NodeInfo(node.id(), node.address(), version(), startedAt, System.currentTimeMillis(),
                 hub.connectionCount(), hub.userCount(), hub.rooms().size(), metrics.messagesIn.getOneMinuteRate(),
-                metrics.deliveries.getOneMinuteRate(), true, false, null);
+                metrics.deliveries.getOneMinuteRate(), problem == null, false, problem);
+    }
+
+    /** This node's cluster identity (id, advertised address); exists in single mode too. */
+    public NodeIdentity node() {
+        return node;
+    }
+
+    /** The Redis connections in cluster mode; null for a single node. */
+    public RedisConnections redis() {
+        return redis;
     }
 
     public String installationId() {
@@ -374,7 +439,10 @@ public final class SwitchboardServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        control.close();
+        if (redis != null) redis.close();
         database.close();
+        if (claim != null) claim.close();
         lock.close();
         log.info("Switchboard stopped ({} chat connection(s) closed)", open);
     }

@@ -20,11 +20,14 @@ public final class SwitchboardProcess implements AutoCloseable {
     private final List<String> lines = new ArrayList<>();
     private final List<Waiter> waiters = new ArrayList<>();
     private final CompletableFuture<Void> outputEnded = new CompletableFuture<>();
+    /** Where every output line is also appended (null: kept in memory only). */
+    private final Path logFile;
 
     private record Waiter(Predicate<String> match, CompletableFuture<String> line) {}
 
-    private SwitchboardProcess(Process process) {
+    private SwitchboardProcess(Process process, Path logFile) {
         this.process = process;
+        this.logFile = logFile;
         Thread reader = new Thread(this::read, "switchboard-process-output");
         reader.setDaemon(true);
         reader.start();
@@ -37,8 +40,18 @@ public final class SwitchboardProcess implements AutoCloseable {
 
     /** Like {@link #start(Map, String...)}, run in {@code workDir} (null: the test's own working directory). */
     public static SwitchboardProcess start(Path workDir, Map<String, String> env, String... args) {
+        return start(workDir, env, List.of(), null, args);
+    }
+
+    /**
+     * Like {@link #start(Path, Map, String...)} with extra JVM options (e.g. {@code -Xmx256m}) before the main class,
+     * and every output line also appended to {@code logFile} (null: none), so that it outlives the test's memory.
+     */
+    public static SwitchboardProcess start(Path workDir, Map<String, String> env, List<String> jvmArgs, Path logFile,
+                                           String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmArgs);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         // The test class path carries logback-test.xml; the process under test logs as the shipped jar does.
@@ -50,7 +63,7 @@ public final class SwitchboardProcess implements AutoCloseable {
         pb.environment().keySet().removeIf(k -> k.startsWith("SWITCHBOARD_"));
         pb.environment().putAll(env);
         try {
-            return new SwitchboardProcess(pb.start());
+            return new SwitchboardProcess(pb.start(), logFile);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -61,9 +74,15 @@ public final class SwitchboardProcess implements AutoCloseable {
     }
 
     private void read() {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+             java.io.Writer log = logFile == null ? java.io.Writer.nullWriter()
+                     : java.nio.file.Files.newBufferedWriter(logFile, StandardCharsets.UTF_8,
+                             java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)) {
             String line;
             while ((line = r.readLine()) != null) {
+                log.write(line);
+                log.write('\n');
+                log.flush();
                 synchronized (this) {
                     lines.add(line);
                     for (Waiter w : waiters) if (w.match.test(line)) w.line.complete(line);
@@ -134,6 +153,11 @@ public final class SwitchboardProcess implements AutoCloseable {
     public int kill(Duration timeout) {
         process.destroyForcibly();
         return awaitExit(timeout);
+    }
+
+    /** The operating system's process id. */
+    public long pid() {
+        return process.pid();
     }
 
     public boolean isAlive() {

@@ -24,7 +24,12 @@ public final class SystemRoutes {
             .registerModule(new MetricsModule(TimeUnit.SECONDS, TimeUnit.MILLISECONDS, false));
     private final byte[] openApi;
 
-    public SystemRoutes(Metrics metrics, AuditLog audit, Config config, Map<String, Object> identity) {
+    private final java.util.function.Supplier<java.util.List<io.switchboard.control.NodeInfo>> nodes;
+
+    /** @param nodes the cluster's nodes as last heard, this one first (a single node: itself) */
+    public SystemRoutes(Metrics metrics, AuditLog audit, Config config, Map<String, Object> identity,
+                        java.util.function.Supplier<java.util.List<io.switchboard.control.NodeInfo>> nodes) {
+        this.nodes = nodes;
         this.metrics = metrics;
         this.audit = audit;
         this.config = config;
@@ -42,6 +47,7 @@ public final class SystemRoutes {
         api.get("/api/v1/info", this::info);
         api.get("/api/v1/metrics", ctx -> ctx.contentType("application/json").result(metricsJson.writeValueAsString(metrics.registry())));
         api.get("/api/v1/audit", ctx -> auditPage(api, ctx));
+        api.get("/api/v1/nodes", ctx -> ctx.json(Map.of("items", nodes.get())));
     }
 
     private void info(Context ctx) {
@@ -49,6 +55,12 @@ public final class SystemRoutes {
         out.put("startedAt", startedAt.toEpochMilli());
         out.put("uptimeSeconds", Instant.now().getEpochSecond() - startedAt.getEpochSecond());
         out.put("config", config.summary());
+        var all = nodes.get();
+        Map<String, Object> cluster = new LinkedHashMap<>();
+        cluster.put("nodes", all.size());
+        cluster.put("connections", all.stream().mapToInt(io.switchboard.control.NodeInfo::connections).sum());
+        cluster.put("draining", all.stream().filter(io.switchboard.control.NodeInfo::draining).count());
+        out.put("cluster", cluster);
         ctx.json(out);
     }
 

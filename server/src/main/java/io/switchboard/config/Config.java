@@ -145,6 +145,13 @@ public final class Config {
         if (!secret.isEmpty() && secret.getBytes(StandardCharsets.UTF_8).length < 32) {
             throw new ConfigException("Invalid value for " + Keys.JWT_SECRET.name() + ": must be at least 32 bytes");
         }
+        String db = get(Keys.DB_URL);
+        if (!get(Keys.REDIS_URL).isBlank() && (db.isBlank() || db.startsWith("jdbc:h2:"))) {
+            // Each node would have its own embedded database: a "cluster" of strangers with diverging histories.
+            throw new ConfigException("redis.url is set, but the database is the embedded H2: a cluster needs one shared"
+                    + " PostgreSQL database; set db.url=jdbc:postgresql://host:5432/db on every node, or unset redis.url"
+                    + " to run a single node");
+        }
         String admin = get(Keys.ADMIN_TOKEN);
         if (!admin.isEmpty() && admin.length() < 16) {
             throw new ConfigException("Invalid value for " + Keys.ADMIN_TOKEN.name() + ": must be at least 16 characters");
@@ -157,7 +164,8 @@ public final class Config {
         for (ConfigKey<?> k : Keys.ALL) {
             Object v = values.get(k.name());
             String shown = k.secret() ? (render(v).isEmpty() ? "(unset)" : "(set)") : render(v);
-            out.put(k.name(), k == Keys.DB_URL ? redactUrl(shown) : shown);
+            out.put(k.name(), k == Keys.DB_URL ? redactUrl(shown)
+                    : k == Keys.REDIS_URL ? io.switchboard.cluster.RedisSettings.redact(shown) : shown);
         }
         return out;
     }

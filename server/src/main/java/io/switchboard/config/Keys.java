@@ -78,6 +78,34 @@ public final class Keys {
             "Embedded H2 only: how old a dead file chunk must be before its space is reused. 0 keeps the file smallest"
                     + " and is safe against a process crash, but with db.durability=process a power loss could corrupt the file.");
 
+    // --- cluster ------------------------------------------------------------------------------------------------
+    public static final ConfigKey<String> REDIS_URL = key("redis.url", "", Parsers.redisUrl(),
+            "Redis for cluster mode: redis://[user:password@]host:6379[/db], rediss://... (TLS) or"
+                    + " redis-sentinel://[password@]host:26379[,host:port]#master. Set on every node, with a PostgreSQL"
+                    + " db.url; empty: a single node. Logged with the password masked.");
+    public static final ConfigKey<String> REDIS_PASSWORD = secret("redis.password",
+            "Redis password (or the ACL user's, with the user in redis.url); overrides a password in redis.url.");
+    public static final ConfigKey<String> REDIS_PREFIX = key("redis.prefix", "switchboard",
+            Parsers.matching("[A-Za-z0-9._-]{1,64}", "1 to 64 letters, digits, '.', '_' or '-'"),
+            "Prefix of every Redis key and pub/sub channel; clusters sharing one Redis need different prefixes.");
+    public static final ConfigKey<Duration> REDIS_TIMEOUT = key("redis.timeout", "2s",
+            Parsers.duration(Duration.ofMillis(100), Duration.ofMinutes(1)),
+            "Redis command timeout; also how long the subscription's liveness probe may take before /ready says Redis is down.");
+    public static final ConfigKey<String> NODE_ID = key("node.id", "",
+            Parsers.matchingOrEmpty("[A-Za-z0-9._-]{1,64}", "1 to 64 letters, digits, '.', '_' or '-'"),
+            "This node's id in the cluster (logs, admin API, Redis channel names). Empty: the host name plus a random suffix, new on every start.");
+    public static final ConfigKey<String> NODE_ADDRESS = key("node.address", "", Parsers.text(),
+            "Address shown for this node in the Nodes view. Empty: host:port of the listener (the host name when host is 0.0.0.0).");
+    public static final ConfigKey<Duration> PRESENCE_TTL = key("presence.ttl", "30s",
+            Parsers.duration(Duration.ofSeconds(2), Duration.ofHours(1)),
+            "Cluster mode: a node refreshes its users' presence well within this; a crashed node's users stay online at most this long.");
+    public static final ConfigKey<Duration> CLUSTER_INFO_INTERVAL = key("cluster.info.interval", "1s",
+            Parsers.duration(Duration.ofMillis(100), Duration.ofMinutes(1)),
+            "Cluster mode: how often each node publishes its node info (connections, rates, health) to the others.");
+    public static final ConfigKey<Duration> CLUSTER_CHECK_INTERVAL = key("cluster.check.interval", "1s",
+            Parsers.duration(Duration.ofMillis(100), Duration.ofMinutes(10)),
+            "Cluster mode: how often a node compares what it delivered with the store and reads what a lost publication left out (bounds how long a lost last message stays unseen).");
+
     // --- secrets ------------------------------------------------------------------------------------------------
     public static final ConfigKey<String> ADMIN_TOKEN = secret("admin.token",
             "Admin API token. Unset: generated on first start into <data.dir>/admin.token (owner-only).");
@@ -142,6 +170,7 @@ public final class Keys {
             HTTP_THREADS_MAX, HTTP_THREADS_MIN, HTTP_THREADS_IDLE_TIMEOUT, HTTP_HEADER_TIMEOUT,
             DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, DB_BATCH_SIZE, DB_QUEUE_CAPACITY, DB_DURABILITY,
             DB_H2_COMPACT_INTERVAL, DB_H2_COMPACT_TIME, DB_H2_RETENTION,
+            REDIS_URL, REDIS_PASSWORD, REDIS_PREFIX, REDIS_TIMEOUT, NODE_ID, NODE_ADDRESS, PRESENCE_TTL, CLUSTER_INFO_INTERVAL, CLUSTER_CHECK_INTERVAL,
             ADMIN_TOKEN, ADMIN_TOKENS, METRICS_TOKEN, ADMIN_RATE, ADMIN_MAX_BODY, CONSOLE_SESSION_TTL, JWT_SECRET, JWT_LEEWAY,
             DEMO, ALLOWED_ORIGINS, ROOMS_AUTOCREATE, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT,
             LIMIT_FRAME_BYTES, LIMIT_TEXT_CHARS, LIMIT_RATE, LIMIT_BURST, LIMIT_ROOMS,

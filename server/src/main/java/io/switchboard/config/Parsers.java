@@ -122,6 +122,34 @@ final class Parsers {
         };
     }
 
+    /** Text matching {@code regex} in full; {@code what} says in words what is allowed. */
+    static Function<String, String> matching(String regex, String what) {
+        Pattern p = Pattern.compile(regex);
+        return s -> {
+            String v = s.trim();
+            if (!p.matcher(v).matches()) throw new IllegalArgumentException("expected " + what + ", got '" + s + "'");
+            return v;
+        };
+    }
+
+    /** Like {@link #matching}, and empty (meaning "not set") is allowed too. */
+    static Function<String, String> matchingOrEmpty(String regex, String what) {
+        Function<String, String> m = matching(regex, what);
+        return s -> s.isBlank() ? "" : m.apply(s);
+    }
+
+    /**
+     * A Redis URL checked by Lettuce's parser when the configuration is loaded, kept as written (empty: not set). A
+     * bad URL's message shows it with its password masked: ConfigKey would otherwise echo the value.
+     */
+    static Function<String, String> redisUrl() {
+        return s -> {
+            if (s.isBlank()) return "";
+            io.switchboard.cluster.RedisSettings.parse(s, null); // throws ConfigException naming redis.url
+            return s.trim();
+        };
+    }
+
     static Function<String, String> oneOf(String... allowed) {
         return s -> {
             for (String a : allowed) {

@@ -2,32 +2,61 @@ package io.switchboard.health;
 
 import io.javalin.config.JavalinConfig;
 import io.switchboard.store.Database;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
-/** Unauthenticated liveness ({@code /health}) and readiness ({@code /ready}: the database answers). */
+/**
+ * Unauthenticated liveness ({@code /health}: the process answers, whatever its dependencies do) and readiness
+ * ({@code /ready}: the database answers and every added check passes, e.g. Redis in cluster mode).
+ */
 public final class HealthRoutes {
     private static final int READY_TIMEOUT_SECONDS = 2;
 
     private final Database database;
     private final Executor dbExecutor;
+    private final List<Supplier<String>> checks = new CopyOnWriteArrayList<>();
 
     public HealthRoutes(Database database, Executor dbExecutor) {
         this.database = database;
         this.dbExecutor = dbExecutor;
     }
 
+    /**
+     * Adds a readiness condition: {@code problem} answers null when ready, else the reason given in the 503 body
+     * ({@code {"status":"NOT_READY","reason":...}}); it is called on every {@code /ready} and must not block.
+     */
+    public HealthRoutes withCheck(Supplier<String> problem) {
+        checks.add(problem);
+        return this;
+    }
+
     public void register(JavalinConfig cfg) {
         cfg.routes.get("/health", ctx -> ctx.json(Map.of("status", "UP")));
-        cfg.routes.get("/ready", ctx -> ctx.future(() -> check()
+        cfg.routes.get("/ready", ctx -> {
+            for (Supplier<String> c : checks) {
+                String problem = c.get();
+                if (problem != null) {
+                    ctx.status(503).json(Map.of("status", "NOT_READY", "reason", problem));
+                    return;
+                }
+            }
+            readyIfDatabaseAnswers(ctx);
+        });
+    }
+
+    private void readyIfDatabaseAnswers(io.javalin.http.Context ctx) {
+        ctx.future(() -> check()
                 .completeOnTimeout(false, READY_TIMEOUT_SECONDS + 1, TimeUnit.SECONDS)
                 .exceptionally(e -> false)
                 .thenAccept(ok -> ctx.status(ok ? 200 : 503).json(ok
                         ? Map.of("status", "READY")
-                        : Map.of("status", "NOT_READY", "reason", "database unavailable")))));
+                        : Map.of("status", "NOT_READY", "reason", "database unavailable"))));
     }
 
     private CompletableFuture<Boolean> check() {

@@ -9,7 +9,9 @@ import java.util.regex.Pattern;
  * this catches JWTs anywhere (any compact JWS whose header and payload are JSON objects, also with padding), {@code
  * token=} query parameters, {@code Authorization} and {@code X-CSRF-Token} header values, bearer credentials (any
  * case and spacing), the console's {@code sb_session} cookie (also quoted), JSON {@code "token"}, {@code "csrf"} or
- * {@code "adminToken"} fields, and {@code password=} parameters (JDBC URLs). The masked value is replaced by
+ * {@code "adminToken"} fields, and {@code password=} parameters (JDBC URLs) and
+ * passwords in URLs ({@code redis://user:password@host}, {@code redis://password@host}) and in Redis
+ * {@code AUTH} commands as Lettuce dumps them at TRACE. The masked value is replaced by
  * {@value #MASK}.
  *
  * <p>Encodings the server decodes are decoded here too before matching: a name or separator written with
@@ -43,6 +45,12 @@ public final class Redaction {
                 {"(?i:bearer\\s+)", "[A-Za-z0-9._~+/=-]+", "(?:[A-Za-z0-9._~+/=-]|%[0-9A-Fa-f]{2})+"},
                 // Passwords as URL or JDBC parameters (HikariCP at DEBUG prints the JDBC URL: ";PASSWORD=…").
                 {"(?i:(?:password|passwd|pwd)=)", "[^&;\\s\"'<>,]+", null},
+                // A URL's password: scheme://user:password@host (Redis and database URLs), and Redis's password-only
+                // form redis://password@host.
+                {"(?i:\\b[a-z][a-z0-9+.-]*://[^\\s/@:\"'<>]*:)", "[^\\s/@\"'<>]+(?=@)", null},
+                {"(?i:\\brediss?(?:-sentinel)?://)", "[^\\s/@:\"'<>]+(?=@)", null},
+                // Redis's wire protocol as Lettuce dumps it at TRACE: AUTH [user] password, also inside HELLO 3 AUTH.
+                {"(?i:\\$4\\r\\nAUTH\\r\\n(?:\\$\\d+\\r\\n[^\\r\\n]*\\r\\n(?=\\$))?\\$\\d+\\r\\n)", "[^\\r\\n]+", null},
                 // JSON fields: {"token":"…"}, {"csrf":"…"}.
                 {"(?i:\"(?:token|csrf|adminToken)\"\\s*:\\s*\")", "[^\"]*", null},
         };

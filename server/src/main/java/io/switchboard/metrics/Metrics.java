@@ -39,6 +39,12 @@ public final class Metrics {
     public static final String DB_POOL = "switchboard.db";
     /** Size of the embedded H2 database file, in bytes (only with the embedded H2). */
     public static final String DB_H2_FILE_BYTES = "switchboard.db.h2.file.bytes";
+    /** Cluster mode: 1 while this node's Redis subscription is proven alive by its probe, else 0. */
+    public static final String REDIS_UP = "switchboard.redis.up";
+    /** Cluster mode: publishes to Redis that failed (Redis down, timeout, refused). */
+    public static final String REDIS_PUBLISH_FAILURES = "switchboard.redis.publish.failures";
+    /** Cluster mode: Redis connections re-established after a loss (by Lettuce, or replaced after a silent wedge). */
+    public static final String REDIS_RECONNECTS = "switchboard.redis.reconnects";
     public static final String JETTY_THREADS = "switchboard.jetty.threads";
     public static final String JETTY_THREADS_BUSY = "switchboard.jetty.threads.busy";
     public static final String JETTY_QUEUE = "switchboard.jetty.queue";

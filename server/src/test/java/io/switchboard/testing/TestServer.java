@@ -57,7 +57,7 @@ public final class TestServer implements AutoCloseable {
 
     /** Every secret a test configures must never reach a log line (see {@link LeakGuard}). */
     private static void registerConfiguredSecrets(Map<String, String> settings) {
-        for (String key : List.of("admin.token", "jwt.secret", "metrics.token", "db.password")) {
+        for (String key : List.of("admin.token", "jwt.secret", "metrics.token", "db.password", "redis.password")) {
             LeakGuard.register(settings.get(key));
         }
         String named = settings.get("admin.tokens");
@@ -118,6 +118,8 @@ public final class TestServer implements AutoCloseable {
     }
 
     public String adminToken() {
+        String configured = settings.get("admin.token");
+        if (configured != null && !configured.isBlank()) return configured;
         try {
             return LeakGuard.register(Files.readString(dataDir.resolve("admin.token")).trim());
         } catch (IOException e) {
