@@ -23,6 +23,7 @@ import io.switchboard.console.SecurityHeaders;
 import io.switchboard.admin.ModerationRoutes;
 import io.switchboard.admin.RoomRoutes;
 import io.switchboard.admin.SystemRoutes;
+import io.switchboard.directory.LocalConnectionDirectory;
 import io.switchboard.admin.Problem;
 import io.switchboard.auth.AdminAuth;
 import io.switchboard.auth.ClientTokens;
@@ -151,10 +152,13 @@ public final class SwitchboardServer implements AutoCloseable {
         HealthRoutes health = new HealthRoutes(database, dbReaders);
         this.sessions = new ConsoleSessions(database.dataSource(), adminAuth, config.get(Keys.CONSOLE_SESSION_TTL));
         AdminGuard adminGuard = new AdminGuard(adminAuth, sessions, config.get(Keys.ADMIN_RATE));
-        this.liveFeed = new LiveFeed(hub, metrics);
+        // The node id every connection view carries: the installation id until nodes get ids of their own.
+        String nodeId = installationId;
+        this.liveFeed = new LiveFeed(hub, metrics, nodeId);
         AuditLog audit = new AuditLog(database.dataSource(), liveFeed::audited);
         ConsoleRoutes consoleRoutes = new ConsoleRoutes(adminAuth, sessions, audit);
-        ConnectionRoutes connectionRoutes = new ConnectionRoutes(hub, codec, audit, metrics);
+        ConnectionRoutes connectionRoutes = new ConnectionRoutes(hub, new LocalConnectionDirectory(nodeId, hub::connections),
+                nodeId, config.get(Keys.ADMIN_CONNECTIONS_PAGE_MAX), codec, audit, metrics);
         ModerationRoutes moderationRoutes = new ModerationRoutes(hub, bans, sequencer, codec, clientTokens, audit, metrics,
                 connectionRoutes, liveFeed, limits.textChars());
         RoomRoutes roomRoutes = new RoomRoutes(hub, store, sequencer, audit, liveFeed, limits.historyPageMax());

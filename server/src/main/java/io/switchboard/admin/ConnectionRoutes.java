@@ -8,65 +8,76 @@ import io.switchboard.net.Addresses;
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.ServerFrame;
-import java.util.Comparator;
-import java.util.List;
+import io.switchboard.directory.ConnectionCursor;
+import io.switchboard.directory.ConnectionDirectory;
+import io.switchboard.directory.ConnectionQuery;
+import io.switchboard.directory.ConnectionSort;
+import io.switchboard.directory.ConnectionView;
 import java.util.Map;
-import java.util.TreeSet;
 
-/** Live connections: list, inspect, kick one, kick all of a user. */
+/** Live connections: search, sort and page them, inspect one, kick one, kick all of a user. */
 public final class ConnectionRoutes {
-    /** A connection as the admin API shows it. */
-    public record ConnectionView(String id, String user, String name, String remoteAddress, String userAgent,
-                                 long connectedAt, List<String> rooms, long messagesIn, long messagesOut, int queued,
-                                 long lastActivity) {
-        static ConnectionView of(Connection c) {
-            return new ConnectionView(c.id(), c.user(), c.principal().name(), c.remoteAddress(), c.userAgent(),
-                    c.connectedAt(), List.copyOf(new TreeSet<>(c.rooms())), c.framesIn(), c.framesOut(), c.queued(),
-                    c.lastActivity());
-        }
-    }
-
-    private static final Comparator<Connection> ORDER = Comparator.comparing(ConnectionRoutes::key);
     private static final int MAX_REASON = 500;
 
     private final Hub hub;
+    private final ConnectionDirectory directory;
+    private final String nodeId;
+    private final int pageMax;
     private final FrameCodec codec;
     private final AuditLog audit;
     private final Metrics metrics;
 
-    public ConnectionRoutes(Hub hub, FrameCodec codec, AuditLog audit, Metrics metrics) {
+    /**
+     * @param directory answers {@code GET /api/v1/connections} (this node's, or the cluster's)
+     * @param nodeId    this node's id, shown as {@code node} of a connection inspected here
+     * @param pageMax   the largest {@code limit} a list request may ask for
+     */
+    public ConnectionRoutes(Hub hub, ConnectionDirectory directory, String nodeId, int pageMax, FrameCodec codec,
+                            AuditLog audit, Metrics metrics) {
         this.hub = hub;
+        this.directory = directory;
+        this.nodeId = nodeId;
+        this.pageMax = pageMax;
         this.codec = codec;
         this.audit = audit;
         this.metrics = metrics;
     }
 
     public void register(Api api) {
-        api.get("/api/v1/connections", this::list);
-        api.get("/api/v1/connections/{id}", ctx -> ctx.json(ConnectionView.of(find(ctx.pathParam("id")))));
+        api.get("/api/v1/connections", ctx -> ctx.json(directory.query(query(ctx, pageMax))));
+        api.get("/api/v1/connections/{id}", ctx -> ctx.json(ConnectionView.of(find(ctx.pathParam("id")), nodeId)));
         api.delete("/api/v1/connections/{id}", ctx -> kick(api, ctx));
         api.post("/api/v1/users/{user}/kick", ctx -> kickUser(api, ctx));
     }
 
-    private void list(Context ctx) {
-        int limit = Api.limit(ctx);
-        String room = ctx.queryParam("room");
-        String user = ctx.queryParam("user");
+    /**
+     * The query of a list request: {@code q}, {@code user}, {@code room}, {@code node}, {@code sort}, {@code order},
+     * {@code limit} (1 to {@code pageMax}, default 50) and {@code cursor}.
+     *
+     * @throws ApiException 400 for an unknown sort or order, a bad limit or a cursor this API did not return (or
+     *                      returned for another order); 422 for a user id no token could carry
+     */
+    static ConnectionQuery query(Context ctx, int pageMax) {
+        String user = blankToNull(ctx.queryParam("user"));
         if (user != null) Api.userId("query parameter 'user'", user);
-        String after = Api.cursorKey(ctx);
-        List<Connection> matching = hub.connections().stream()
-                .filter(c -> user == null || c.user().equals(user))
-                .filter(c -> room == null || c.rooms().contains(room))
-                .filter(c -> after == null || key(c).compareTo(after) > 0)
-                .sorted(ORDER)
-                .limit(limit + 1L)
-                .toList();
-        ctx.json(Page.of(matching, limit, ConnectionRoutes::key).map(ConnectionView::of));
+        String sortParam = blankToNull(ctx.queryParam("sort"));
+        ConnectionSort sort = sortParam == null ? ConnectionSort.CONNECTED_AT : ConnectionSort.fromParam(sortParam);
+        if (sort == null) throw ApiException.badRequest("sort must be one of " + ConnectionSort.names());
+        String order = blankToNull(ctx.queryParam("order"));
+        if (order != null && !order.equals("asc") && !order.equals("desc")) throw ApiException.badRequest("order must be asc or desc");
+        int limit = Api.limit(ctx, pageMax);
+        String rawCursor = blankToNull(ctx.queryParam("cursor"));
+        try {
+            ConnectionCursor cursor = rawCursor == null ? null : ConnectionCursor.decode(rawCursor);
+            return new ConnectionQuery(blankToNull(ctx.queryParam("q")), user, blankToNull(ctx.queryParam("room")),
+                    blankToNull(ctx.queryParam("node")), sort, "desc".equals(order), limit, cursor);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
     }
 
-    /** Sort key: connected-at, zero-padded so that keys compare like the order, then the id. */
-    private static String key(Connection c) {
-        return String.format("%019d:%s", c.connectedAt(), c.id());
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
     }
 
     private Connection find(String id) {
