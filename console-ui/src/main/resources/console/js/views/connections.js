@@ -139,7 +139,7 @@ export function mount(root, { session }) {
     const mine = ++seq;
     inFlight = mine;
     lastLoad = Date.now();
-    root.dataset.loading = 'true';
+    count.dataset.loading = 'true';
     try {
       const page = await request('GET', query(cursor));
       if (mine !== seq || stopped) return;
@@ -166,7 +166,7 @@ export function mount(root, { session }) {
     } finally {
       if (inFlight === mine) {
         inFlight = null;
-        delete root.dataset.loading;
+        delete count.dataset.loading;
       }
     }
   }
