@@ -58,7 +58,7 @@ public final class ConnectionRoutes {
      *                      returned for another order); 422 for a user id no token could carry
      */
     static ConnectionQuery query(Context ctx, int pageMax) {
-        String user = blankToNull(ctx.queryParam("user"));
+        String user = ctx.queryParam("user"); // present but blank is no user id at all: 422, as everywhere
         if (user != null) Api.userId("query parameter 'user'", user);
         String sortParam = blankToNull(ctx.queryParam("sort"));
         ConnectionSort sort = sortParam == null ? ConnectionSort.CONNECTED_AT : ConnectionSort.fromParam(sortParam);
