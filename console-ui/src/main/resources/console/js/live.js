@@ -1,22 +1,22 @@
 // The one live stream (Server-Sent Events): a snapshot, then deltas and a stats tick every second. Keeps the state
-// every view reads (connections, stats history) in bounded collections and tells views what changed.
+// every view reads (stats history, live room counts) in bounded collections and tells views what changed.
+// The stream carries no per-connection data (?connections=false): a node may hold tens of thousands of
+// connections and see thousands connect per second; views that list connections or count a user's connections
+// ask GET /api/v1/connections, which searches and counts on the server.
 
 import { request } from './api.js';
 
-export const MAX_CONNECTIONS = 5000;
 export const MAX_POINTS = 120;
 
 export const live = {
   /** 'connecting' | 'live' | 'reconnecting' | 'off' */
   status: 'off',
-  /** connection id → ConnectionView (counters refreshed from stats.counters) */
-  connections: new Map(),
   /** active rooms from the last snapshot: name → {name, online, connections, lastSeq, lastActivity} */
   rooms: new Map(),
   stats: null,
   /** the last MAX_POINTS stats ticks, oldest first (the snapshot brings the server's last two minutes) */
   history: [],
-  /** active room → [lastSeq, lastActivity] from the last stats tick */
+  /** active room → [lastSeq, lastActivity, usersOnline, connections] from the last stats tick */
   roomActivity: new Map(),
   /** the room whose messages the stream carries (null: none) */
   room: null,
@@ -25,7 +25,7 @@ export const live = {
 
 const listeners = new Map();
 
-/** Subscribes to a live event ('snapshot', 'connections', 'rooms', 'room.changed', 'bans', 'stats', 'message',
+/** Subscribes to a live event ('snapshot', 'rooms', 'room.changed', 'bans', 'stats', 'message',
  *  'message.deleted', 'audit', 'status', 'stream-error', 'signed-out'); returns the unsubscribe function. */
 export function on(name, fn) {
   if (!listeners.has(name)) listeners.set(name, new Set());
@@ -60,17 +60,9 @@ function pushStats(s) {
   while (live.history.length > MAX_POINTS) live.history.shift();
 }
 
-function addConnection(c) {
-  live.connections.delete(c.id);
-  live.connections.set(c.id, { ...c, rooms: [...(c.rooms || [])] });
-  while (live.connections.size > MAX_CONNECTIONS) live.connections.delete(live.connections.keys().next().value);
-}
-
 /** One handler per event name: the whole protocol of the stream in one table. */
 const handlers = {
   snapshot(d) {
-    live.connections.clear();
-    for (const c of d.connections || []) addConnection(c);
     live.rooms = new Map((d.rooms || []).map((r) => [r.name, r]));
     if (Array.isArray(d.history)) {
       // The server's own record of the last two minutes: charts are full at once, also after a reconnect.
@@ -79,34 +71,19 @@ const handlers = {
     if (d.stats) {
       live.stats = d.stats;
       pushStats(d.stats);
+      live.roomActivity = new Map(Object.entries(d.stats.roomActivity || {}));
     }
     live.snapshots++;
     setStatus('live');
     emit('snapshot', d);
-    emit('connections');
     emit('rooms');
   },
-  'connection.opened'(c) {
-    addConnection(c);
-    emit('connections');
-  },
-  'connection.closed'(d) {
-    if (live.connections.delete(d.id)) emit('connections');
-  },
+  // Only for the room this stream follows (?room=): its page refreshes its members' online state.
   'room.joined'(d) {
-    const c = live.connections.get(d.connectionId);
-    if (c && !c.rooms.includes(d.room)) {
-      c.rooms.push(d.room);
-      c.rooms.sort();
-    }
-    emit('connections');
-    emit('rooms', d);
+    emit('rooms', { ...d, event: 'joined' });
   },
   'room.left'(d) {
-    const c = live.connections.get(d.connectionId);
-    if (c) c.rooms = c.rooms.filter((r) => r !== d.room);
-    emit('connections');
-    emit('rooms', d);
+    emit('rooms', { ...d, event: 'left' });
   },
   message(m) {
     emit('message', m);
@@ -136,16 +113,8 @@ const handlers = {
     live.stats = s;
     pushStats(s);
     live.roomActivity = new Map(Object.entries(s.roomActivity || {}));
-    const counters = s.counters || {};
-    for (const [id, values] of Object.entries(counters)) {
-      const c = live.connections.get(id);
-      if (c && Array.isArray(values)) {
-        c.messagesIn = values[0];
-        c.messagesOut = values[1];
-        c.queued = values[2];
-      }
-    }
     emit('stats', s);
+    emit('rooms');
   },
 };
 
@@ -158,7 +127,7 @@ export function openStream(room = null) {
   closeSource();
   live.room = room || null;
   if (live.status !== 'reconnecting') setStatus('connecting');
-  const url = room ? `/api/v1/events?room=${encodeURIComponent(room)}` : '/api/v1/events';
+  const url = `/api/v1/events?connections=false${room ? `&room=${encodeURIComponent(room)}` : ''}`;
   const es = new EventSource(url);
   source = es;
   es.addEventListener('open', () => {
@@ -235,26 +204,20 @@ export function streamRoom() {
   return source ? live.room : undefined;
 }
 
-/** Live membership by room, from the connections: name → {users: Set, connections: n}. */
+/**
+ * Live counts by room: name → {online (users), connections}, true totals counted by the server every second (the
+ * busiest 1,000 rooms when there are more); a room missing here has nobody in it, or is beyond those 1,000.
+ */
 export function roomIndex() {
   const index = new Map();
-  for (const c of live.connections.values()) {
-    for (const room of c.rooms) {
-      let r = index.get(room);
-      if (!r) {
-        r = { users: new Set(), connections: 0 };
-        index.set(room, r);
-      }
-      r.users.add(c.user);
-      r.connections++;
-    }
+  for (const [name, a] of live.roomActivity) {
+    if (Array.isArray(a) && a.length >= 4 && a[3] > 0) index.set(name, { online: a[2], connections: a[3] });
   }
   return index;
 }
 
-/** Users with at least one live connection. */
-export function onlineUsers() {
-  const users = new Set();
-  for (const c of live.connections.values()) users.add(c.user);
-  return users;
+/** Connections matching a filter of GET /api/v1/connections (e.g. {user: 'alice'}), counted by the server. */
+export async function countConnections(filter) {
+  const p = new URLSearchParams({ ...filter, limit: '1' });
+  return (await request('GET', `/api/v1/connections?${p}`)).total;
 }

@@ -23,6 +23,9 @@ import io.switchboard.console.SecurityHeaders;
 import io.switchboard.admin.ModerationRoutes;
 import io.switchboard.admin.RoomRoutes;
 import io.switchboard.admin.SystemRoutes;
+import io.switchboard.directory.ClusterConnectionDirectory;
+import io.switchboard.directory.ConnectionView;
+import io.switchboard.directory.LocalConnectionDirectory;
 import io.switchboard.admin.Problem;
 import io.switchboard.auth.AdminAuth;
 import io.switchboard.auth.ClientTokens;
@@ -199,14 +202,17 @@ public final class SwitchboardServer implements AutoCloseable {
         if (redis != null) health.withCheck(() -> redis.isUp() ? null : "redis unavailable: " + redis.problem());
         this.sessions = new ConsoleSessions(database.dataSource(), adminAuth, config.get(Keys.CONSOLE_SESSION_TTL));
         AdminGuard adminGuard = new AdminGuard(adminAuth, sessions, config.get(Keys.ADMIN_RATE));
-        this.liveFeed = new LiveFeed(hub, metrics);
+        // The node id every connection view carries: the installation id until nodes get ids of their own.
+        this.liveFeed = new LiveFeed(hub, metrics, node.id());
         AuditLog audit = new AuditLog(database.dataSource(), liveFeed::audited);
         ConsoleRoutes consoleRoutes = new ConsoleRoutes(adminAuth, sessions, audit);
-        ConnectionRoutes connectionRoutes = new ConnectionRoutes(hub, codec, audit, metrics);
         this.control = redis == null ? new LocalControlBus(node.id(), this::nodeInfo)
                 : new RedisControlBus(redis, node.id(), config.get(Keys.REDIS_TIMEOUT), config.get(Keys.CLUSTER_INFO_INTERVAL), this::nodeInfo);
-        control.start(new NodeCommands(node.id(), hub, bans, codec, metrics,
-                ConnectionRoutes.ConnectionView::of, query -> null, () -> false)::run);
+        LocalConnectionDirectory localConnections = new LocalConnectionDirectory(node.id(), hub::connections);
+        control.start(new NodeCommands(node.id(), hub, bans, codec, metrics, c -> ConnectionView.of(c, node.id()),
+                localConnections::query, () -> false)::run);
+        ConnectionRoutes connectionRoutes = new ConnectionRoutes(hub, new ClusterConnectionDirectory(control, localConnections, node.id()),
+                control, node.id(), config.get(Keys.ADMIN_CONNECTIONS_PAGE_MAX), codec, audit, metrics);
         ModerationRoutes moderationRoutes = new ModerationRoutes(hub, bans, sequencer, codec, clientTokens, audit, metrics,
                 control, liveFeed, limits.textChars());
         RoomRoutes roomRoutes = new RoomRoutes(hub, store, sequencer, audit, liveFeed, limits.historyPageMax());

@@ -3,7 +3,7 @@
 
 import { h, append, setText, say, timeEl, plural, seg } from '../dom.js';
 import { request, describe } from '../api.js';
-import { live, on } from '../live.js';
+import { live, on, countConnections } from '../live.js';
 import { askConfirm } from '../dialogs.js';
 
 const PAGE = 100;
@@ -171,7 +171,12 @@ export function mount(root, { session }) {
     }
     if (d) body.duration = d;
     if (r) body.reason = r;
-    const open = [...live.connections.values()].filter((c) => c.user === body.user).length;
+    let open = 0;
+    try {
+      open = await countConnections({ user: body.user });
+    } catch (e) {
+      open = 0; // an id no token could carry has no connections; the ban request itself says what is wrong
+    }
     const answer = await askConfirm({
       title: 'Ban user',
       text: `Ban ${body.user} ${d ? `for ${d}` : 'permanently'}? Their open connections (${plural(open, 'connection')} now) are closed, and they cannot connect until the ban ends.`,

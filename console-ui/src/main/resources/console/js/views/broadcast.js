@@ -2,7 +2,7 @@
 
 import { h, append, say, plural } from '../dom.js';
 import { request, describe } from '../api.js';
-import { live, roomIndex, onlineUsers, MAX_CONNECTIONS } from '../live.js';
+import { live, roomIndex, countConnections } from '../live.js';
 import { askConfirm } from '../dialogs.js';
 
 export function mount(root, { session }) {
@@ -40,7 +40,32 @@ export function mount(root, { session }) {
   function suggestions() {
     roomList.replaceChildren(...[...roomIndex().keys(), ...live.rooms.keys()]
       .filter((v, i, a) => a.indexOf(v) === i).sort().slice(0, 200).map((r) => h('option', { value: r })));
-    userList.replaceChildren(...[...onlineUsers()].sort().slice(0, 200).map((u) => h('option', { value: u })));
+    if (target.value === 'user') suggestUsers();
+  }
+
+  // Users to suggest: the first 200 connected users by id, asked of the server (it holds every connection).
+  let suggesting = false;
+  async function suggestUsers() {
+    if (suggesting) return;
+    suggesting = true;
+    try {
+      const page = await request('GET', '/api/v1/connections?sort=user&limit=200');
+      const users = [...new Set(page.items.map((c) => c.user))];
+      userList.replaceChildren(...users.map((u) => h('option', { value: u })));
+    } catch (e) {
+      // suggestions are a convenience: without them the field still takes any user id
+    } finally {
+      suggesting = false;
+    }
+  }
+
+  /** How many connections a broadcast would reach now, counted by the server; `fallback` when it cannot say. */
+  async function reach(filter, fallback) {
+    try {
+      return await countConnections(filter);
+    } catch (e) {
+      return fallback;
+    }
   }
 
   function showFields() {
@@ -65,8 +90,7 @@ export function mount(root, { session }) {
     let where = 'everyone';
     let question;
     if (target.value === 'all') {
-      // The live table is exact up to its cap; beyond it, the last stats tick's count.
-      const n = live.connections.size < MAX_CONNECTIONS || !live.stats ? live.connections.size : live.stats.connections;
+      const n = await reach({}, live.stats ? live.stats.connections : 0);
       question = { title: 'Broadcast to everyone', confirmLabel: 'Send to everyone',
         text: `Send this message to every connected client? It reaches ${plural(n, 'connection')} open now.` };
     } else if (target.value === 'room') {
@@ -78,8 +102,9 @@ export function mount(root, { session }) {
       }
       where = `room ${body.room}`;
       const r = roomIndex().get(body.room);
+      const n = await reach({ room: body.room }, r ? r.connections : 0);
       question = { title: 'Broadcast to a room', confirmLabel: 'Send to room',
-        text: `Send this message to room ${body.room}? It reaches ${plural(r ? r.connections : 0, 'connection')} in the room now, and is stored in the room’s history.` };
+        text: `Send this message to room ${body.room}? It reaches ${plural(n, 'connection')} in the room now, and is stored in the room’s history.` };
     } else if (target.value === 'user') {
       body.user = userInput.value.trim();
       if (!body.user) {
@@ -88,7 +113,7 @@ export function mount(root, { session }) {
         return;
       }
       where = `user ${body.user}`;
-      const n = [...live.connections.values()].filter((c) => c.user === body.user).length;
+      const n = await reach({ user: body.user }, 0);
       question = { title: 'Broadcast to a user', confirmLabel: 'Send to user',
         text: `Send this message to user ${body.user}? It reaches ${plural(n, 'connection')} of theirs open now; it is not stored.` };
     }

@@ -1,6 +1,6 @@
 // Dashboard: headline numbers and one-second charts fed by the stream's `stats` events (last 120 points).
 
-import { h, append, setText, coalesce, fmtNumber, fmtDuration, fmtBytes, fmtTime, fmtDateTime, plural } from '../dom.js';
+import { h, append, setText, coalesce, fmtNumber, fmtDuration, fmtBytes, fmtTime, fmtDateTime } from '../dom.js';
 import { request, describe } from '../api.js';
 import { live, on, roomIndex, MAX_POINTS } from '../live.js';
 import { roomHref } from './rooms.js';
@@ -136,7 +136,7 @@ export function mount(root) {
     cards.push({ def, chart, now, waiting });
   }
 
-  // The busiest rooms right now, from the live connections (links into each room's page).
+  // The busiest rooms right now, from the server's live room counts (links into each room's page).
   const roomsList = h('ol', { class: 'top-rooms', id: 'dashboard-rooms' });
   const roomsEmpty = h('p', { class: 'chart-empty muted' }, 'No one is in a room right now.');
   chartGrid.append(h('section', { class: 'card chart-card', 'aria-labelledby': 'dashboard-rooms-title' },
@@ -149,7 +149,7 @@ export function mount(root) {
       .slice(0, TOP_ROOMS);
     roomsList.replaceChildren(...top.map(([name, r]) => h('li', { dataset: { room: name } },
       h('a', { href: roomHref(name) }, name),
-      h('span', { class: 'muted' }, `${plural(r.users.size, 'user')} · ${plural(r.connections, 'connection')}`))));
+      h('span', { class: 'muted' }, `${fmtNumber(r.online)} ${r.online === 1 ? 'user' : 'users'} · ${fmtNumber(r.connections)} ${r.connections === 1 ? 'connection' : 'connections'}`))));
     roomsEmpty.hidden = top.length > 0;
     roomsList.hidden = top.length === 0;
   }
@@ -214,7 +214,7 @@ export function mount(root) {
   renderHeadline();
   renderNow();
   renderRooms();
-  const offs = [on('stats', onStats), on('snapshot', refill), on('connections', scheduleRooms), on('rooms', scheduleRooms)];
+  const offs = [on('stats', onStats), on('snapshot', refill), on('rooms', scheduleRooms)];
   return () => {
     offs.forEach((off) => off());
     scheduleRooms.cancel();

@@ -3,7 +3,7 @@
 
 import { h, append, setText, say, coalesce, timeEl, fmtNumber, plural, seg } from '../dom.js';
 import { request, describe } from '../api.js';
-import { live, on, roomIndex } from '../live.js';
+import { live, on, roomIndex, countConnections } from '../live.js';
 import { askConfirm } from '../dialogs.js';
 
 const MAX_MESSAGES = 500;
@@ -77,7 +77,7 @@ export function mount(root, { session, room }) {
 
   function renderFigures() {
     const idx = roomIndex().get(room);
-    setText(figures.online, fmtNumber(idx ? idx.users.size : 0));
+    setText(figures.online, fmtNumber(idx ? idx.online : 0));
     setText(figures.connections, fmtNumber(idx ? idx.connections : 0));
     setText(figures.members, view ? fmtNumber(Math.max(view.members, members.size)) : '–');
     setText(figures.lastSeq, view || maxSeq ? fmtNumber(Math.max(view ? view.lastSeq : 0, maxSeq)) : '–');
@@ -87,9 +87,8 @@ export function mount(root, { session, room }) {
       closeButton.hidden = view.closed;
       openButton.hidden = !view.closed;
     }
-    const online = idx ? idx.users : new Set();
     for (const m of members.values()) {
-      const isOnline = online.has(m.view.user);
+      const isOnline = !!m.view.online;
       m.li.classList.toggle('online', isOnline);
       setText(m.state, isOnline ? 'online' : 'offline');
     }
@@ -249,11 +248,21 @@ export function mount(root, { session, room }) {
   });
 
   // ---- actions ---------------------------------------------------------------------------------------------------
+  /** Connections in the room now, counted by the server (the last stats tick's figure if it cannot answer). */
+  async function connectionsInRoom() {
+    try {
+      return await countConnections({ room });
+    } catch (e) {
+      const idx = roomIndex().get(room);
+      return idx ? idx.connections : 0;
+    }
+  }
+
   async function setClosed(closed) {
-    const idx = roomIndex().get(room);
+    const n = await connectionsInRoom();
     const answer = await askConfirm(closed ? {
       title: 'Close room',
-      text: `Close ${room}? Every member is removed from it (${plural(idx ? idx.connections : 0, 'connection')} in it now) and joins are refused until it is reopened.`,
+      text: `Close ${room}? Every member is removed from it (${plural(n, 'connection')} in it now) and joins are refused until it is reopened.`,
       confirmLabel: 'Close room', reason: true,
     } : {
       title: 'Reopen room', text: `Reopen ${room}? Users may join it again.`, confirmLabel: 'Reopen room', reason: true, danger: false,
@@ -280,10 +289,10 @@ export function mount(root, { session, room }) {
       castText.focus();
       return;
     }
-    const idx = roomIndex().get(room);
+    const n = await connectionsInRoom();
     const answer = await askConfirm({
       title: 'Broadcast to this room', confirmLabel: 'Send to room', danger: false,
-      text: `Send this message to room ${room}? It reaches ${plural(idx ? idx.connections : 0, 'connection')} in the room now, and is stored in the room’s history.`,
+      text: `Send this message to room ${room}? It reaches ${plural(n, 'connection')} in the room now, and is stored in the room’s history.`,
     });
     if (!answer) return;
     castSend.disabled = true;
@@ -300,6 +309,26 @@ export function mount(root, { session, room }) {
   });
 
   // ---- live ------------------------------------------------------------------------------------------------------
+  // Members who left, rechecked together at most once a second (a few at a time; beyond that, the list reloads).
+  const leftUsers = new Set();
+  const recheckLeft = coalesce(async () => {
+    const users = [...leftUsers];
+    leftUsers.clear();
+    if (users.length > 20) {
+      loadRoom(true);
+      return;
+    }
+    for (const user of users) {
+      try {
+        const n = await countConnections({ user, room });
+        const m = members.get(user);
+        if (m && !disposed) m.view = { ...m.view, online: n > 0, connections: n };
+      } catch (e) {
+        // left as it was; the next event or reload corrects it
+      }
+    }
+    scheduleFigures();
+  }, 1000);
   let snapshotsSinceMount = live.status === 'live' ? 1 : 0;
   const offs = [
     on('message', (m) => {
@@ -316,13 +345,22 @@ export function mount(root, { session, room }) {
       if (entry) addMessage({ ...entry.m, deleted: true, text: '' });
     }),
     on('rooms', (d) => {
-      if (d && d.room === room && d.user && !members.has(d.user) && !membersCursor && view) {
-        addMember({ user: d.user, joinedAt: Date.now(), online: true, connections: 1 });
-        view = { ...view, members: Math.max(view.members, members.size) };
+      if (d && d.room === room && d.user) {
+        if (d.event === 'joined') {
+          if (!members.has(d.user) && !membersCursor && view) {
+            addMember({ user: d.user, joinedAt: Date.now(), online: true, connections: 1 });
+            view = { ...view, members: Math.max(view.members, members.size) };
+          }
+          const m = members.get(d.user);
+          if (m) m.view = { ...m.view, online: true };
+        } else if (d.event === 'left' && members.has(d.user)) {
+          // Still online if another of the user's connections is in the room: the server counts them.
+          leftUsers.add(d.user);
+          recheckLeft();
+        }
       }
       scheduleFigures();
     }),
-    on('connections', scheduleFigures),
     on('room.changed', (d) => {
       // Closed or reopened elsewhere (another console, a script): the badge and buttons follow.
       if (!d.room || d.room.name !== room || !view) return;
@@ -348,6 +386,7 @@ export function mount(root, { session, room }) {
   return () => {
     disposed = true;
     scheduleFigures.cancel();
+    recheckLeft.cancel();
     offs.forEach((off) => off());
   };
 }

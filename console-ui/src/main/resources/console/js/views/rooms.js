@@ -94,7 +94,7 @@ export function mount(root, { session }) {
       r.lastActivity = Math.max(r.lastActivity || 0, activity[1]);
     }
     const liveRoom = index.get(r.name);
-    setText(row.cells.online, fmtNumber(liveRoom ? liveRoom.users.size : 0));
+    setText(row.cells.online, fmtNumber(liveRoom ? liveRoom.online : 0));
     setText(row.cells.connections, fmtNumber(liveRoom ? liveRoom.connections : 0));
     setText(row.cells.members, fmtNumber(r.members));
     setText(row.cells.lastSeq, fmtNumber(r.lastSeq));
@@ -193,7 +193,6 @@ export function mount(root, { session }) {
   load(true);
   let lastActivity = null;
   const offs = [
-    on('connections', schedule),
     on('rooms', schedule),
     on('room.changed', (d) => applyRoom(d.room)),
     on('stats', () => {

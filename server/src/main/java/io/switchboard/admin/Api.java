@@ -247,11 +247,16 @@ public final class Api {
 
     /** {@code ?limit=} bounded to 1..MAX_LIMIT. */
     public static int limit(Context ctx) {
+        return limit(ctx, MAX_LIMIT);
+    }
+
+    /** {@code ?limit=} bounded to 1..{@code max} (default {@link #DEFAULT_LIMIT}, or {@code max} when smaller); 400 otherwise. */
+    public static int limit(Context ctx, int max) {
         String raw = ctx.queryParam("limit");
-        if (raw == null) return DEFAULT_LIMIT;
+        if (raw == null) return Math.min(DEFAULT_LIMIT, max);
         try {
             int n = Integer.parseInt(raw);
-            if (n < 1 || n > MAX_LIMIT) throw ApiException.badRequest("limit must be from 1 to " + MAX_LIMIT);
+            if (n < 1 || n > max) throw ApiException.badRequest("limit must be from 1 to " + max);
             return n;
         } catch (NumberFormatException e) {
             throw ApiException.badRequest("limit must be a whole number");

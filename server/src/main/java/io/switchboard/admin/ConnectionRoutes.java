@@ -8,83 +8,117 @@ import io.switchboard.net.Addresses;
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.ServerFrame;
-import java.util.Comparator;
-import java.util.List;
+import io.switchboard.directory.ConnectionCursor;
+import io.switchboard.directory.ConnectionDirectory;
+import io.switchboard.directory.ConnectionQuery;
+import io.switchboard.directory.ConnectionSort;
+import io.switchboard.directory.ConnectionView;
 import java.util.Map;
-import java.util.TreeSet;
 
-/** Live connections: list, inspect, kick one, kick all of a user. */
+/** Live connections: search, sort and page them, inspect one, kick one, kick all of a user. */
 public final class ConnectionRoutes {
-    /** A connection as the admin API shows it. */
-    public record ConnectionView(String id, String user, String name, String remoteAddress, String userAgent,
-                                 long connectedAt, List<String> rooms, long messagesIn, long messagesOut, int queued,
-                                 long lastActivity) {
-        public static ConnectionView of(Connection c) {
-            return new ConnectionView(c.id(), c.user(), c.principal().name(), c.remoteAddress(), c.userAgent(),
-                    c.connectedAt(), List.copyOf(new TreeSet<>(c.rooms())), c.framesIn(), c.framesOut(), c.queued(),
-                    c.lastActivity());
-        }
-    }
-
-    private static final Comparator<Connection> ORDER = Comparator.comparing(ConnectionRoutes::key);
     private static final int MAX_REASON = 500;
 
     private final Hub hub;
+    private final ConnectionDirectory directory;
+    /** Finds and kicks connections on every node. */
+    private final io.switchboard.control.ControlBus control;
+    private final String nodeId;
+    private final int pageMax;
     private final FrameCodec codec;
     private final AuditLog audit;
     private final Metrics metrics;
 
-    public ConnectionRoutes(Hub hub, FrameCodec codec, AuditLog audit, Metrics metrics) {
+    /**
+     * @param directory answers {@code GET /api/v1/connections} (this node's, or the cluster's)
+     * @param nodeId    this node's id, shown as {@code node} of a connection inspected here
+     * @param pageMax   the largest {@code limit} a list request may ask for
+     */
+    public ConnectionRoutes(Hub hub, ConnectionDirectory directory, io.switchboard.control.ControlBus control, String nodeId,
+                            int pageMax, FrameCodec codec, AuditLog audit, Metrics metrics) {
         this.hub = hub;
+        this.control = control;
+        this.directory = directory;
+        this.nodeId = nodeId;
+        this.pageMax = pageMax;
         this.codec = codec;
         this.audit = audit;
         this.metrics = metrics;
     }
 
     public void register(Api api) {
-        api.get("/api/v1/connections", this::list);
-        api.get("/api/v1/connections/{id}", ctx -> ctx.json(ConnectionView.of(find(ctx.pathParam("id")))));
+        api.get("/api/v1/connections", ctx -> {
+            ConnectionQuery query = query(ctx, pageMax);
+            api.async(ctx, () -> directory.query(query));
+        });
+        api.get("/api/v1/connections/{id}", ctx -> {
+            String id = ctx.pathParam("id");
+            api.async(ctx, () -> find(id));
+        });
         api.delete("/api/v1/connections/{id}", ctx -> kick(api, ctx));
         api.post("/api/v1/users/{user}/kick", ctx -> kickUser(api, ctx));
     }
 
-    private void list(Context ctx) {
-        int limit = Api.limit(ctx);
-        String room = ctx.queryParam("room");
-        String user = ctx.queryParam("user");
+    /**
+     * The query of a list request: {@code q}, {@code user}, {@code room}, {@code node}, {@code sort}, {@code order},
+     * {@code limit} (1 to {@code pageMax}, default 50) and {@code cursor}.
+     *
+     * @throws ApiException 400 for an unknown sort or order, a bad limit or a cursor this API did not return (or
+     *                      returned for another order); 422 for a user id no token could carry
+     */
+    static ConnectionQuery query(Context ctx, int pageMax) {
+        String user = ctx.queryParam("user"); // present but blank is no user id at all: 422, as everywhere
         if (user != null) Api.userId("query parameter 'user'", user);
-        String after = Api.cursorKey(ctx);
-        List<Connection> matching = hub.connections().stream()
-                .filter(c -> user == null || c.user().equals(user))
-                .filter(c -> room == null || c.rooms().contains(room))
-                .filter(c -> after == null || key(c).compareTo(after) > 0)
-                .sorted(ORDER)
-                .limit(limit + 1L)
-                .toList();
-        ctx.json(Page.of(matching, limit, ConnectionRoutes::key).map(ConnectionView::of));
+        String sortParam = blankToNull(ctx.queryParam("sort"));
+        ConnectionSort sort = sortParam == null ? ConnectionSort.CONNECTED_AT : ConnectionSort.fromParam(sortParam);
+        if (sort == null) throw ApiException.badRequest("sort must be one of " + ConnectionSort.names());
+        String order = blankToNull(ctx.queryParam("order"));
+        if (order != null && !order.equals("asc") && !order.equals("desc")) throw ApiException.badRequest("order must be asc or desc");
+        int limit = Api.limit(ctx, pageMax);
+        String rawCursor = blankToNull(ctx.queryParam("cursor"));
+        try {
+            ConnectionCursor cursor = rawCursor == null ? null : ConnectionCursor.decode(rawCursor);
+            return new ConnectionQuery(blankToNull(ctx.queryParam("q")), user, blankToNull(ctx.queryParam("room")),
+                    blankToNull(ctx.queryParam("node")), sort, "desc".equals(order), limit, cursor);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
     }
 
-    /** Sort key: connected-at, zero-padded so that keys compare like the order, then the id. */
-    private static String key(Connection c) {
-        return String.format("%019d:%s", c.connectedAt(), c.id());
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
     }
 
-    private Connection find(String id) {
+    /** The connection on whichever node has it (this one without asking the others); blocking. */
+    private Object find(String id) throws Exception {
         Connection c = hub.connection(id);
-        if (c == null) throw ApiException.notFound("no live connection " + id);
-        return c;
+        if (c != null) return ConnectionView.of(c, nodeId);
+        for (var a : ask(new io.switchboard.control.ControlCommand.FindConnection(id)).answers()) {
+            if (a.value() != null && a.value().isObject()) return a.value();
+        }
+        throw ApiException.notFound("no live connection " + id);
+    }
+
+    private io.switchboard.control.ControlBus.Answers ask(io.switchboard.control.ControlCommand command) throws Exception {
+        return control.ask(command).toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     private void kick(Api api, Context ctx) {
-        Connection c = find(ctx.pathParam("id"));
+        String id = ctx.pathParam("id");
         String reason = reason(ctx.queryParam("reason"));
         String address = Addresses.of(ctx);
         var admin = Api.admin(ctx);
         api.async(ctx, () -> {
-            boolean kicked = c.kick(codec.encode(new ServerFrame.Kicked(reason)), CloseCodes.KICKED, "kicked");
-            if (kicked) metrics.kicks.mark();
-            audit.record(admin.name(), "kick", "connection " + c.id() + " (user " + c.user() + ")", reason, address, null);
-            return Map.of("kicked", kicked ? 1 : 0);
+            Connection here = hub.connection(id);
+            String user = here != null ? here.user() : null;
+            String kickedOn = null;
+            for (var a : ask(new io.switchboard.control.ControlCommand.KickConnection(id, reason)).answers()) {
+                if (a.value() != null && a.value().asBoolean(false)) kickedOn = a.node();
+            }
+            if (kickedOn == null) throw ApiException.notFound("no live connection " + id);
+            audit.record(admin.name(), "kick", "connection " + id + (user != null ? " (user " + user + ")" : "")
+                    + " on node " + kickedOn, reason, address, null);
+            return Map.of("kicked", 1);
         });
     }
 
@@ -95,21 +129,10 @@ public final class ConnectionRoutes {
         String address = Addresses.of(ctx);
         var admin = Api.admin(ctx);
         api.async(ctx, () -> {
-            int kicked = kickAll(user, reason, CloseCodes.KICKED, "kicked");
+            int kicked = Api.sum(ask(new io.switchboard.control.ControlCommand.KickUser(user, reason)));
             audit.record(admin.name(), "kick_user", "user " + user, reason, address, "connections: " + kicked);
             return Map.of("kicked", kicked);
         });
-    }
-
-    /** Kicks every connection of the user with a notice; returns how many were open. */
-    int kickAll(String user, String reason, int code, String closeReason) {
-        String notice = codec.encode(new ServerFrame.Kicked(reason));
-        int n = 0;
-        for (Connection c : hub.connectionsOf(user)) {
-            if (c.kick(notice, code, closeReason)) n++;
-        }
-        metrics.kicks.mark(n);
-        return n;
     }
 
     private static String reason(String reason) {

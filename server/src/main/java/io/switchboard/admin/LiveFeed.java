@@ -5,6 +5,7 @@ import io.switchboard.chat.ChatEvents;
 import io.switchboard.chat.Connection;
 import io.switchboard.chat.Hub;
 import io.switchboard.chat.Room;
+import io.switchboard.directory.ConnectionView;
 import io.switchboard.metrics.Metrics;
 import io.switchboard.protocol.ServerFrame;
 import java.lang.management.ManagementFactory;
@@ -27,7 +28,10 @@ import org.slf4j.LoggerFactory;
  * {@code snapshot} (connections, active rooms, stats and the stats history of the last two minutes), then deltas as
  * they happen (connections, joins, rooms created / closed / reopened, bans added / lifted, audit entries) and a
  * {@code stats} event every second. Message events are sent only to subscribers that asked for that room
- * ({@code ?room=}). Each subscriber
+ * ({@code ?room=}). A subscriber that asks {@code ?connections=false} (the console) gets no per-connection data: no
+ * connection list in the snapshot, no connection or join events (but joins of its own room), no per-connection
+ * counters; it reads connections from the paged, searchable {@code GET /api/v1/connections} instead, so that a
+ * connect storm on a large node cannot flood its stream. Each subscriber
  * has a bounded queue; one that falls behind is disconnected (the browser's EventSource reconnects and gets a new
  * snapshot), so a slow console never slows the chat.
  */
@@ -49,7 +53,8 @@ public final class LiveFeed implements ChatEvents {
     /**
      * The once-a-second figures the dashboard charts ({@code ts} epoch ms, rates per second, latency in ms, heap in
      * bytes). {@code counters}: connection id → [framesIn, framesOut, queued]; {@code roomActivity}: active room →
-     * [lastSeq, lastActivity epoch ms]; both capped at 1,000 entries and empty in the snapshot's history.
+     * [lastSeq, lastActivity epoch ms, users online, connections] (the rooms with the most connections first when
+     * there are more); both capped at 1,000 entries and empty in the snapshot's history.
      */
     public record Stats(long ts, int connections, int users, int rooms, double messagesInPerSecond,
                         double messagesOutPerSecond, double deliveriesPerSecond, double p99DeliveryMillis,
@@ -60,15 +65,24 @@ public final class LiveFeed implements ChatEvents {
             return new Stats(ts, connections, users, rooms, messagesInPerSecond, messagesOutPerSecond, deliveriesPerSecond,
                     p99DeliveryMillis, heapUsedBytes, heapMaxBytes, uptimeSeconds, Map.of(), Map.of());
         }
+
+        /** The same figures and room activity without the per-connection counters. */
+        Stats withoutCounters() {
+            return new Stats(ts, connections, users, rooms, messagesInPerSecond, messagesOutPerSecond, deliveriesPerSecond,
+                    p99DeliveryMillis, heapUsedBytes, heapMaxBytes, uptimeSeconds, Map.of(), roomActivity);
+        }
     }
 
     private static final class Subscriber {
         final BlockingQueue<Event> queue = new ArrayBlockingQueue<>(QUEUE);
         final String room;
+        /** False: no per-connection data (see the class comment). */
+        final boolean perConnection;
         volatile boolean overflowed;
 
-        Subscriber(String room) {
+        Subscriber(String room, boolean perConnection) {
             this.room = room;
+            this.perConnection = perConnection;
         }
 
         void offer(Event e) {
@@ -78,6 +92,7 @@ public final class LiveFeed implements ChatEvents {
 
     private final Hub hub;
     private final Metrics metrics;
+    private final String nodeId;
     private final long startedAt = System.currentTimeMillis();
     private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
     private volatile boolean stopped;
@@ -90,9 +105,11 @@ public final class LiveFeed implements ChatEvents {
     /** The last {@link #HISTORY_TICKS} ticks, oldest first; guarded by itself. */
     private final java.util.ArrayDeque<Stats> history = new java.util.ArrayDeque<>(HISTORY_TICKS);
 
-    public LiveFeed(Hub hub, Metrics metrics) {
+    /** @param nodeId this node's id, the {@code node} of the connections it reports */
+    public LiveFeed(Hub hub, Metrics metrics, String nodeId) {
         this.hub = hub;
         this.metrics = metrics;
+        this.nodeId = nodeId;
         this.latest = stats();
         hub.addListener(this);
     }
@@ -108,12 +125,18 @@ public final class LiveFeed implements ChatEvents {
             client.close();
             return;
         }
-        Subscriber sub = new Subscriber(client.ctx().queryParam("room"));
+        String perConnection = client.ctx().queryParam("connections");
+        if (perConnection != null && !perConnection.equals("true") && !perConnection.equals("false")) {
+            client.sendEvent("error", Map.of("message", "connections must be true or false"));
+            client.close();
+            return;
+        }
+        Subscriber sub = new Subscriber(client.ctx().queryParam("room"), !"false".equals(perConnection));
         serving.incrementAndGet();
         subscribers.add(sub);
         client.onClose(() -> subscribers.remove(sub));
         try {
-            client.sendEvent("snapshot", snapshot(sub.room));
+            client.sendEvent("snapshot", snapshot(sub));
             long lastWrite = System.nanoTime();
             while (!client.terminated() && !stopped) {
                 if (sub.overflowed) {
@@ -123,7 +146,8 @@ public final class LiveFeed implements ChatEvents {
                 Event e = sub.queue.poll(1, TimeUnit.SECONDS);
                 if (e == WAKE) break;
                 if (e != null) {
-                    client.sendEvent(e.name(), e.data());
+                    Object data = !sub.perConnection && e.data() instanceof Stats s ? s.withoutCounters() : e.data();
+                    client.sendEvent(e.name(), data);
                     lastWrite = System.nanoTime();
                 } else if (System.nanoTime() - lastWrite > TimeUnit.SECONDS.toNanos(15)) {
                     client.sendComment("keep-alive");
@@ -141,18 +165,20 @@ public final class LiveFeed implements ChatEvents {
         }
     }
 
-    private Map<String, Object> snapshot(String room) {
+    private Map<String, Object> snapshot(Subscriber sub) {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("connections", hub.connections().stream()
-                .sorted(Comparator.comparingLong(Connection::connectedAt))
-                .limit(MAX_SNAPSHOT_CONNECTIONS)
-                .map(ConnectionRoutes.ConnectionView::of).toList());
+        if (sub.perConnection) {
+            out.put("connections", hub.connections().stream()
+                    .sorted(Comparator.comparingLong(Connection::connectedAt))
+                    .limit(MAX_SNAPSHOT_CONNECTIONS)
+                    .map(c -> ConnectionView.of(c, nodeId)).toList());
+        }
         List<Map<String, Object>> rooms = new ArrayList<>();
         for (Room r : hub.rooms()) rooms.add(roomView(r));
         out.put("rooms", rooms);
-        out.put("stats", latest);
+        out.put("stats", sub.perConnection ? latest : latest.withoutCounters());
         out.put("history", history());
-        out.put("room", room);
+        out.put("room", sub.room);
         return out;
     }
 
@@ -170,24 +196,31 @@ public final class LiveFeed implements ChatEvents {
         for (Subscriber s : subscribers) s.offer(e);
     }
 
+    /** To the subscribers that take per-connection data, and (for a room's event) to those that follow that room. */
+    private void publishPerConnection(Event e, String room) {
+        for (Subscriber s : subscribers) {
+            if (s.perConnection || (room != null && room.equals(s.room))) s.offer(e);
+        }
+    }
+
     @Override
     public void connectionOpened(Connection c) {
-        if (!subscribers.isEmpty()) publish(new Event("connection.opened", ConnectionRoutes.ConnectionView.of(c)));
+        if (!subscribers.isEmpty()) publishPerConnection(new Event("connection.opened", ConnectionView.of(c, nodeId)), null);
     }
 
     @Override
     public void connectionClosed(Connection c) {
-        if (!subscribers.isEmpty()) publish(new Event("connection.closed", Map.of("id", c.id(), "user", c.user())));
+        if (!subscribers.isEmpty()) publishPerConnection(new Event("connection.closed", Map.of("id", c.id(), "user", c.user())), null);
     }
 
     @Override
     public void joined(Connection c, String room) {
-        if (!subscribers.isEmpty()) publish(new Event("room.joined", Map.of("room", room, "connectionId", c.id(), "user", c.user())));
+        if (!subscribers.isEmpty()) publishPerConnection(new Event("room.joined", Map.of("room", room, "connectionId", c.id(), "user", c.user())), room);
     }
 
     @Override
     public void left(Connection c, String room) {
-        if (!subscribers.isEmpty()) publish(new Event("room.left", Map.of("room", room, "connectionId", c.id(), "user", c.user())));
+        if (!subscribers.isEmpty()) publishPerConnection(new Event("room.left", Map.of("room", room, "connectionId", c.id(), "user", c.user())), room);
     }
 
     @Override
@@ -278,13 +311,22 @@ public final class LiveFeed implements ChatEvents {
         return m;
     }
 
-    /** Per active room [lastSeq, lastActivity], so that room lists show new messages without a reload. */
+    /**
+     * Per active room [lastSeq, lastActivity, users online, connections], so that room lists show new messages and
+     * true live counts without a reload; beyond {@link #MAX_COUNTERS} rooms, the ones with the most connections.
+     */
     private Map<String, long[]> roomActivity() {
-        Map<String, long[]> m = new LinkedHashMap<>();
+        List<long[]> values = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (Room r : hub.rooms()) {
-            if (m.size() >= MAX_COUNTERS) break;
-            m.put(r.name(), new long[] {r.lastSeq(), r.lastActivity()});
+            names.add(r.name());
+            values.add(new long[] {r.lastSeq(), r.lastActivity(), r.onlineUsers().size(), r.connectionCount()});
         }
+        Integer[] order = new Integer[names.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        if (order.length > MAX_COUNTERS) java.util.Arrays.sort(order, (a, b) -> Long.compare(values.get(b)[3], values.get(a)[3]));
+        Map<String, long[]> m = new LinkedHashMap<>();
+        for (int i = 0; i < Math.min(order.length, MAX_COUNTERS); i++) m.put(names.get(order[i]), values.get(order[i]));
         return m;
     }
 

@@ -117,6 +117,8 @@ public final class Keys {
             "Admin API requests per second per admin token (bursts of twice that); beyond it 429.");
     public static final ConfigKey<Integer> ADMIN_MAX_BODY = key("admin.max.body.bytes", "65536", Parsers.integer(1024, 16 * 1024 * 1024),
             "Largest admin API request body; larger ones get 413.");
+    public static final ConfigKey<Integer> ADMIN_CONNECTIONS_PAGE_MAX = key("admin.connections.page.max", "500",
+            Parsers.integer(1, 10_000), "Largest page (limit) of GET /api/v1/connections; a larger limit gets 400.");
     public static final ConfigKey<Duration> CONSOLE_SESSION_TTL = key("console.session.ttl", "8h",
             Parsers.duration(Duration.ofMinutes(1), Duration.ofDays(30)), "How long a web console sign-in lasts.");
     public static final ConfigKey<String> JWT_SECRET = secret("jwt.secret",
@@ -171,7 +173,7 @@ public final class Keys {
             DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, DB_BATCH_SIZE, DB_QUEUE_CAPACITY, DB_DURABILITY,
             DB_H2_COMPACT_INTERVAL, DB_H2_COMPACT_TIME, DB_H2_RETENTION,
             REDIS_URL, REDIS_PASSWORD, REDIS_PREFIX, REDIS_TIMEOUT, NODE_ID, NODE_ADDRESS, PRESENCE_TTL, CLUSTER_INFO_INTERVAL, CLUSTER_CHECK_INTERVAL,
-            ADMIN_TOKEN, ADMIN_TOKENS, METRICS_TOKEN, ADMIN_RATE, ADMIN_MAX_BODY, CONSOLE_SESSION_TTL, JWT_SECRET, JWT_LEEWAY,
+            ADMIN_TOKEN, ADMIN_TOKENS, METRICS_TOKEN, ADMIN_RATE, ADMIN_MAX_BODY, ADMIN_CONNECTIONS_PAGE_MAX, CONSOLE_SESSION_TTL, JWT_SECRET, JWT_LEEWAY,
             DEMO, ALLOWED_ORIGINS, ROOMS_AUTOCREATE, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT,
             LIMIT_FRAME_BYTES, LIMIT_TEXT_CHARS, LIMIT_RATE, LIMIT_BURST, LIMIT_ROOMS,
             LIMIT_CONNECTIONS_PER_USER, LIMIT_CONNECTIONS_PER_IP, LIMIT_VIOLATIONS, OUTBOX_CAPACITY,

@@ -2,7 +2,6 @@ package io.switchboard.control;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import java.util.Map;
 
 /**
  * An operator's command addressed to every node of the cluster (a single node is a cluster of one): each node runs it
@@ -73,8 +72,12 @@ public sealed interface ControlCommand {
         public <R> R accept(Visitor<R> v) { return v.findConnection(this); }
     }
 
-    /** One page of each node's connections matching the query (parameters as in {@code GET /api/v1/connections}). */
-    record QueryConnections(Map<String, String> query) implements ControlCommand {
+    /**
+     * One page of each node's connections matching a query of {@code GET /api/v1/connections}: {@code sort} by its
+     * parameter name, {@code cursor} encoded (null for the first page); each node answers a {@code ConnectionPage}.
+     */
+    record QueryConnections(String q, String user, String room, String node, String sort, boolean descending, int limit,
+                            String cursor) implements ControlCommand {
         public <R> R accept(Visitor<R> v) { return v.queryConnections(this); }
     }
 

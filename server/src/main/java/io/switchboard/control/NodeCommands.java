@@ -7,8 +7,10 @@ import io.switchboard.metrics.Metrics;
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.ServerFrame;
+import io.switchboard.directory.ConnectionCursor;
+import io.switchboard.directory.ConnectionQuery;
+import io.switchboard.directory.ConnectionSort;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -23,7 +25,7 @@ public final class NodeCommands implements ControlCommand.Visitor<Object> {
     private final FrameCodec codec;
     private final Metrics metrics;
     private final Function<Connection, Object> view;
-    private final Function<Map<String, String>, Object> query;
+    private final Function<ConnectionQuery, Object> query;
     private final Supplier<Boolean> drain;
 
     /**
@@ -32,7 +34,7 @@ public final class NodeCommands implements ControlCommand.Visitor<Object> {
      * @param drain starts draining this node; true when it started
      */
     public NodeCommands(String node, Hub hub, Bans bans, FrameCodec codec, Metrics metrics,
-                        Function<Connection, Object> view, Function<Map<String, String>, Object> query,
+                        Function<Connection, Object> view, Function<ConnectionQuery, Object> query,
                         Supplier<Boolean> drain) {
         this.node = node;
         this.hub = hub;
@@ -101,7 +103,9 @@ public final class NodeCommands implements ControlCommand.Visitor<Object> {
 
     @Override
     public Object queryConnections(ControlCommand.QueryConnections c) {
-        return query.apply(c.query());
+        ConnectionSort sort = ConnectionSort.fromParam(c.sort());
+        ConnectionCursor cursor = c.cursor() == null ? null : ConnectionCursor.decode(c.cursor());
+        return query.apply(new ConnectionQuery(c.q(), c.user(), c.room(), c.node(), sort, c.descending(), c.limit(), cursor));
     }
 
     @Override

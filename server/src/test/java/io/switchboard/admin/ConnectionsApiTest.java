@@ -167,4 +167,69 @@ class ConnectionsApiTest extends AdminApiTestBase {
     void kickingAUserWithoutConnectionsKicksNone() {
         assertEquals(0, api.post("/api/v1/users/kick-nobody/kick").expect(200).path("kicked").asInt(), "no body: no reason");
     }
+
+    @Test
+    void searchSortAndTotalRunOnTheServerAndEveryItemNamesItsNode() {
+        List<String> ids = new ArrayList<>();
+        for (String user : List.of("srch-carol", "srch-alice", "srch-bob")) {
+            chat.track(WsClient.connect(server.ws(server.token(user, "Searched " + user.substring(5).toUpperCase(), null))))
+                    .await("welcome");
+        }
+        connect("other-dave", ids);
+
+        JsonNode page = api.get("/api/v1/connections?q=SRCH-&sort=user&order=desc").expect(200);
+        assertEquals(3, page.path("total").asInt(), page.toString());
+        List<String> users = new ArrayList<>();
+        page.path("items").forEach(i -> users.add(i.path("user").asText()));
+        assertEquals(List.of("srch-carol", "srch-bob", "srch-alice"), users);
+        String node = server.server().node().id();
+        page.path("items").forEach(i -> assertEquals(node, i.path("node").asText(), i.toString()));
+
+        assertEquals(1, api.get("/api/v1/connections?q=searched%20b").expect(200).path("total").asInt(), "names match too");
+        assertEquals(ids.get(0), api.get("/api/v1/connections?q=" + ids.get(0).toLowerCase()).expect(200)
+                .path("items").path(0).path("id").asText(), "ids match, ignoring case");
+        assertEquals(3, api.get("/api/v1/connections?q=srch&node=" + node).expect(200).path("total").asInt());
+        JsonNode elsewhere = api.get("/api/v1/connections?node=another-node").expect(200);
+        assertEquals(0, elsewhere.path("total").asInt());
+        assertTrue(elsewhere.path("nextCursor").isNull());
+
+        // Paging by two: the total stays, the pages follow the sort, the last page has no cursor.
+        JsonNode first = api.get("/api/v1/connections?q=srch&sort=user&limit=2").expect(200);
+        assertEquals(3, first.path("total").asInt());
+        assertEquals("srch-alice", first.path("items").path(0).path("user").asText());
+        JsonNode second = api.get("/api/v1/connections?q=srch&sort=user&limit=2&cursor=" + first.path("nextCursor").asText()).expect(200);
+        assertEquals(3, second.path("total").asInt());
+        assertEquals(1, second.path("items").size());
+        assertEquals("srch-carol", second.path("items").path(0).path("user").asText());
+        assertTrue(second.path("nextCursor").isNull());
+        assertEquals(node, api.get("/api/v1/connections/" + ids.get(0)).expect(200).path("node").asText());
+    }
+
+    @Test
+    void badSortsOrdersLimitsAndCursorsAre400Problems() {
+        connect("bad-params-1", new ArrayList<>());
+        connect("bad-params-2", new ArrayList<>());
+        assertTrue(api.get("/api/v1/connections?sort=name").problem(400).path("detail").asText().contains("connectedAt, user, id"));
+        assertTrue(api.get("/api/v1/connections?order=up").problem(400).path("detail").asText().contains("asc or desc"));
+        api.get("/api/v1/connections?limit=0").problem(400);
+        api.get("/api/v1/connections?limit=501").problem(400);
+        api.get("/api/v1/connections?limit=500").expect(200);
+        api.get("/api/v1/connections?cursor=not-a-cursor!").problem(400);
+        api.get("/api/v1/connections?cursor=MDAwMDAwMTc2MzcwODQwMjE1NjpRQzFwbEdBSkpicW0").problem(400); // an old-style cursor
+        String next = api.get("/api/v1/connections?q=bad-params&sort=user&limit=1").expect(200).path("nextCursor").asText();
+        assertTrue(api.get("/api/v1/connections?q=bad-params&sort=id&limit=1&cursor=" + next).problem(400)
+                .path("detail").asText().contains("another sort order"));
+        api.get("/api/v1/connections?q=bad-params&sort=user&order=desc&limit=1&cursor=" + next).problem(400);
+        api.get("/api/v1/connections?user=%01").problem(422);
+    }
+
+    @Test
+    void theLargestPageIsConfigurable() {
+        try (io.switchboard.testing.TestServer small = io.switchboard.testing.TestServer.start(java.util.Map.of("admin.connections.page.max", "2"))) {
+            AdminClient smallApi = AdminClient.admin(small);
+            assertTrue(smallApi.get("/api/v1/connections?limit=3").problem(400).path("detail").asText().contains("from 1 to 2"));
+            smallApi.get("/api/v1/connections?limit=2").expect(200);
+            smallApi.get("/api/v1/connections").expect(200);
+        }
+    }
 }

@@ -51,10 +51,17 @@ class LiveFeedTest {
         final Iterator<String> lines;
 
         Stream() throws IOException, InterruptedException {
-            HttpRequest req = HttpRequest.newBuilder(server.http("/api/v1/events"))
+            this("");
+        }
+
+        Stream(String query) throws IOException, InterruptedException {
+            HttpRequest req = HttpRequest.newBuilder(server.http("/api/v1/events" + query))
                     .header("Authorization", "Bearer " + server.adminToken()).header("Accept", "text/event-stream").build();
             lines = HTTP.send(req, HttpResponse.BodyHandlers.ofLines()).body().iterator();
         }
+
+        /** Names of the events read so far. */
+        final List<String> seen = new java.util.ArrayList<>();
 
         /** The data of the next event of this name that matches, within 10 seconds. */
         JsonNode await(String name, Predicate<JsonNode> matching) throws IOException {
@@ -62,8 +69,10 @@ class LiveFeedTest {
             String event = null;
             while (System.nanoTime() < deadline) {
                 String line = lines.next();
-                if (line.startsWith("event: ")) event = line.substring(7);
-                else if (line.startsWith("data: ") && name.equals(event)) {
+                if (line.startsWith("event: ")) {
+                    event = line.substring(7);
+                    seen.add(event);
+                } else if (line.startsWith("data: ") && name.equals(event)) {
                     JsonNode data = WsClient.JSON.readTree(line.substring(6));
                     if (matching.test(data)) return data;
                 }
@@ -91,7 +100,7 @@ class LiveFeedTest {
 
     @Test
     void theHistoryKeepsTwoMinutesOfTicksAndNoMore() {
-        LiveFeed feed = new LiveFeed(new Hub(Limits.from(Config.of(Map.of()))), new Metrics());
+        LiveFeed feed = new LiveFeed(new Hub(Limits.from(Config.of(Map.of()))), new Metrics(), "test-node");
         for (int i = 0; i < LiveFeed.HISTORY_TICKS + 30; i++) feed.tick();
         List<LiveFeed.Stats> history = feed.history();
         assertEquals(120, LiveFeed.HISTORY_TICKS);
@@ -133,6 +142,27 @@ class LiveFeedTest {
             long seq = c.say("ticking", "hello");
             JsonNode stats = stream.await("stats", d -> d.path("roomActivity").path("ticking").path(0).asLong() == seq);
             assertTrue(stats.path("roomActivity").path("ticking").path(1).asLong() > 0, stats.toString());
+        }
+    }
+
+    @Test
+    void aStreamWithoutPerConnectionDataGetsTrueRoomCountsButNoConnectionEvents() throws Exception {
+        Stream full = new Stream();
+        Stream quiet = new Stream("?connections=false");
+        assertTrue(full.await("snapshot", d -> true).has("connections"));
+        JsonNode snapshot = quiet.await("snapshot", d -> true);
+        assertTrue(!snapshot.has("connections"), "no connection list: " + snapshot);
+        assertEquals(0, snapshot.path("stats").path("counters").size(), snapshot.toString());
+        try (WsClient c = WsClient.connected(server.ws(server.token("quiet-talker")))) {
+            c.join("quiet-room");
+            full.await("room.joined", d -> "quiet-room".equals(d.path("room").asText()));
+            // The tick that counts the join was queued after the join's events: had they been sent, they came first.
+            JsonNode stats = quiet.await("stats", d -> d.path("roomActivity").path("quiet-room").path(3).asLong() == 1);
+            assertEquals(1, stats.path("roomActivity").path("quiet-room").path(2).asLong(), "one user online: " + stats);
+            assertEquals(0, stats.path("counters").size(), "no per-connection counters: " + stats);
+            assertTrue(!quiet.seen.contains("connection.opened") && !quiet.seen.contains("room.joined"), quiet.seen.toString());
+            JsonNode fullStats = full.await("stats", d -> true);
+            assertTrue(fullStats.path("counters").size() >= 1, fullStats.toString());
         }
     }
 }
