@@ -162,3 +162,27 @@ test("the kubectl used here renders with Kustomize 5 syntax", () => {
   const out = execFileSync(kubectl, ["version", "--client"], { encoding: "utf8" });
   assert.match(out, /Kustomize Version: v5\./, out);
 });
+
+test("docs/deploy.md states the numbers the manifests use", () => {
+  const doc = readText(path.join(repo, "docs/deploy.md"));
+  const deploymentOf = (objs) => objs.find((o) => o.kind === "Deployment");
+  const pod = deploymentOf(single).spec.template.spec;
+  const c = pod.containers[0];
+  const env = single.find((o) => o.kind === "ConfigMap").data;
+  const says = (text) => assert.ok(doc.includes(text), `docs/deploy.md should say: ${text}`);
+  says(`terminationGracePeriodSeconds: ${pod.terminationGracePeriodSeconds}`);
+  says(`\`preStop\` sleeps ${c.lifecycle.preStop.exec.command[1]} s`);
+  says(`| \`${env.SWITCHBOARD_DRAIN_DELAY}\`, \`${env.SWITCHBOARD_DRAIN_WINDOW}\`, \`${env.SWITCHBOARD_SHUTDOWN_GRACE}\` |`);
+  says(`| startup | \`${c.startupProbe.httpGet.path}\` | every ${c.startupProbe.periodSeconds} s, ${c.startupProbe.failureThreshold} failures`);
+  says(`| liveness | \`${c.livenessProbe.httpGet.path}\` | every ${c.livenessProbe.periodSeconds} s, timeout ${c.livenessProbe.timeoutSeconds} s, ${c.livenessProbe.failureThreshold} failures`);
+  says(`| readiness | \`${c.readinessProbe.httpGet.path}\` | every ${c.readinessProbe.periodSeconds} s, timeout ${c.readinessProbe.timeoutSeconds} s, ${c.readinessProbe.failureThreshold} failures`);
+  says(`${single.find((o) => o.kind === "PersistentVolumeClaim").spec.resources.requests.storage.replace("Gi", " GiB")} ReadWriteOnce`);
+  const hpa = cluster.find((o) => o.kind === "HorizontalPodAutoscaler").spec;
+  says(`keeps ${hpa.minReplicas} to ${hpa.maxReplicas} nodes at ${hpa.metrics[0].resource.target.averageUtilization}%`);
+  const gib = (q) => q.replace("Gi", " GiB");
+  says(`| ${gib(c.resources.limits.memory)} | 768 MB | about 15,000 | single overlay |`);
+  says(`| ${gib(deploymentOf(cluster).spec.template.spec.containers[0].resources.limits.memory)} | 1.5 GiB | about 40,000 | cluster overlay`);
+  const rolling = deploymentOf(cluster).spec.strategy.rollingUpdate;
+  says(`\`maxSurge: ${rolling.maxSurge}, maxUnavailable: ${rolling.maxUnavailable}\``);
+  says(`\`maxUnavailable: ${cluster.find((o) => o.kind === "PodDisruptionBudget").spec.maxUnavailable}\``);
+});
