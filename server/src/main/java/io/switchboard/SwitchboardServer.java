@@ -215,7 +215,8 @@ public final class SwitchboardServer implements AutoCloseable {
                 control, node.id(), config.get(Keys.ADMIN_CONNECTIONS_PAGE_MAX), codec, audit, metrics);
         ModerationRoutes moderationRoutes = new ModerationRoutes(hub, bans, sequencer, codec, clientTokens, audit, metrics,
                 control, liveFeed, limits.textChars());
-        RoomRoutes roomRoutes = new RoomRoutes(hub, store, sequencer, audit, liveFeed, limits.historyPageMax());
+        RoomRoutes roomRoutes = new RoomRoutes(hub, store, sequencer, audit, liveFeed, limits.historyPageMax(),
+                redis == null ? null : presence);
         Map<String, Object> identity = new LinkedHashMap<>();
         identity.put("name", "switchboard");
         identity.put("version", version());

@@ -32,7 +32,15 @@ public final class RoomRoutes {
     private final int historyPageMax;
 
     /** {@code live} hears of rooms created, closed and reopened here, for open consoles. */
-    public RoomRoutes(Hub hub, ChatStore store, Sequencer sequencer, AuditLog audit, LiveFeed live, int historyPageMax) {
+    /**
+     * Who is online in a room over every node, when this node is part of a cluster (null for a single node, whose
+     * hub knows). Connection counts are always this node's.
+     */
+    private final io.switchboard.presence.Presence clusterPresence;
+
+    public RoomRoutes(Hub hub, ChatStore store, Sequencer sequencer, AuditLog audit, LiveFeed live, int historyPageMax,
+                      io.switchboard.presence.Presence clusterPresence) {
+        this.clusterPresence = clusterPresence;
         this.hub = hub;
         this.store = store;
         this.sequencer = sequencer;
@@ -52,8 +60,13 @@ public final class RoomRoutes {
     }
 
     private RoomView view(ChatStore.RoomSummary r) {
+        return view(r, null);
+    }
+
+    /** {@code online}: users online over every node (cluster), null to count this node's. */
+    private RoomView view(ChatStore.RoomSummary r, java.util.Set<String> online) {
         Room live = hub.room(r.name());
-        return new RoomView(r.name(), r.members(), live == null ? 0 : live.onlineUsers().size(),
+        return new RoomView(r.name(), r.members(), online != null ? online.size() : live == null ? 0 : live.onlineUsers().size(),
                 live == null ? 0 : live.connectionCount(), live == null ? r.lastSeq() : Math.max(live.lastSeq(), r.lastSeq()),
                 live == null ? r.lastActivity() : Math.max(live.lastActivity(), r.lastActivity()), r.createdAt(), r.closed());
     }
@@ -63,7 +76,8 @@ public final class RoomRoutes {
         String after = Api.cursorKey(ctx);
         api.async(ctx, () -> {
             List<ChatStore.RoomSummary> rows = store.listRooms(after, limit + 1);
-            return Page.of(rows, limit, ChatStore.RoomSummary::name).map(this::view);
+            Map<String, java.util.Set<String>> online = onlineEverywhere(rows.stream().map(ChatStore.RoomSummary::name).toList());
+            return Page.of(rows, limit, ChatStore.RoomSummary::name).map(r -> view(r, online.get(r.name())));
         });
     }
 
@@ -97,12 +111,13 @@ public final class RoomRoutes {
             ChatStore.RoomSummary r = store.room(room);
             if (r == null) throw ApiException.notFound("no room " + room);
             Room live = hub.room(room);
+            java.util.Set<String> online = onlineEverywhere(List.of(room)).get(room);
             Page<MemberView> members = Page.of(store.members(room, after, limit + 1), limit, ChatStore.Member::user).map(m -> {
                 int conns = live == null ? 0 : live.connectionCount(m.user());
-                return new MemberView(m.user(), m.joinedAt(), conns > 0, conns);
+                return new MemberView(m.user(), m.joinedAt(), online != null ? online.contains(m.user()) : conns > 0, conns);
             });
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("room", view(r));
+            out.put("room", view(r, online));
             out.put("members", members.items());
             out.put("nextCursor", members.nextCursor());
             return out;
@@ -160,5 +175,26 @@ public final class RoomRoutes {
                     closed ? "connections removed: " + removed : null);
             return closed ? Map.of("removed", removed) : Map.of("removed", 0);
         });
+    }
+
+    /**
+     * Cluster: the users online in each room over every node, asked of the presence seam for all rooms at once (one
+     * pipelined Redis call per room, never per connection); rooms it could not answer for in two seconds are left out
+     * and counted from this node. Empty for a single node.
+     */
+    private Map<String, java.util.Set<String>> onlineEverywhere(List<String> rooms) {
+        Map<String, java.util.Set<String>> out = new java.util.HashMap<>();
+        if (clusterPresence == null) return out;
+        Map<String, CompletableFuture<java.util.Set<String>>> asked = new LinkedHashMap<>();
+        for (String room : rooms) asked.put(room, clusterPresence.online(room).toCompletableFuture());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        asked.forEach((room, f) -> {
+            try {
+                out.put(room, f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            } catch (Exception e) {
+                // left out: counted from this node
+            }
+        });
+        return out;
     }
 }

@@ -256,4 +256,24 @@ class ClusterChatTest {
         assertEquals(Set.of("n1", "n2", "n3"), ids);
         far.close();
     }
+
+    @Test
+    void theRoomsApiOfOneNodeCountsUsersOnlineOnEveryNode() {
+        String room = "rooms-" + System.nanoTime();
+        WsClient ola = connect(2, "ola");
+        WsClient pia = connect(3, "pia");
+        ola.join(room);
+        pia.join(room);
+        Await.until("node 1 counts ola and pia online", WAIT, () -> {
+            try {
+                JsonNode r = JSON.readTree(call(node(1), "GET", "/api/v1/rooms/" + room, null).body());
+                return r.path("room").path("online").asInt() == 2
+                        && r.path("members").findValues("online").stream().allMatch(JsonNode::asBoolean);
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        ola.close();
+        pia.close();
+    }
 }
