@@ -122,13 +122,12 @@ public final class SwitchboardServer implements AutoCloseable {
     private final RedisConnections redis;
     private List<String> apiRoutes = List.of();
 
-    private SwitchboardServer(Config config, DataDirLock lock, DatabaseClaim claim, Database database, Metrics metrics)
-            throws SQLException {
+    private SwitchboardServer(Config config, DataDirLock lock, DatabaseClaim claim, Database database, Metrics metrics,
+                              NodeIdentity node, RedisConnections redis) throws SQLException {
         this.config = config;
         this.claim = claim;
-        this.node = NodeIdentity.from(config);
-        this.redis = RedisSettings.configured(config)
-                ? new RedisConnections(RedisSettings.from(config, node), metrics) : null;
+        this.node = node;
+        this.redis = redis;
         this.metrics = metrics;
         this.lock = lock;
         this.database = database;
@@ -199,7 +198,12 @@ public final class SwitchboardServer implements AutoCloseable {
             throw new io.switchboard.config.ConfigException("Invalid value for allowed.origins: " + e.getMessage());
         }
         HealthRoutes health = new HealthRoutes(database, dbReaders);
-        if (redis != null) health.withCheck(() -> redis.isUp() ? null : "redis unavailable: " + redis.problem());
+        if (redis != null) {
+            health.withCheck(() -> {
+                String problem = redis.problem(); // null exactly while up
+                return problem == null ? null : "redis unavailable: " + problem;
+            });
+        }
         this.sessions = new ConsoleSessions(database.dataSource(), adminAuth, config.get(Keys.CONSOLE_SESSION_TTL));
         AdminGuard adminGuard = new AdminGuard(adminAuth, sessions, config.get(Keys.ADMIN_RATE));
         // The node id every connection view carries: the installation id until nodes get ids of their own.
@@ -341,13 +345,18 @@ public final class SwitchboardServer implements AutoCloseable {
         DataDirLock lock = DataDirLock.acquire(dataDir);
         DatabaseClaim claim = null;
         Database database = null;
+        RedisConnections redis = null;
         try {
             // Before the migrations: a node that may not share this database must not touch its schema either.
             claim = DatabaseClaim.take(config);
             Metrics metrics = new Metrics();
             database = Database.open(config, dataDir, metrics.registry());
-            return new SwitchboardServer(config, lock, claim, database, metrics);
+            NodeIdentity node = NodeIdentity.from(config);
+            // Built here, not connected yet (start() does that), so that a failed start-up closes it too.
+            if (RedisSettings.configured(config)) redis = new RedisConnections(RedisSettings.from(config, node), metrics);
+            return new SwitchboardServer(config, lock, claim, database, metrics, node, redis);
         } catch (SQLException | RuntimeException e) {
+            if (redis != null) redis.close();
             if (database != null) database.close();
             if (claim != null) claim.close();
             lock.close();

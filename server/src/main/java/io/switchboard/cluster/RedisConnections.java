@@ -201,7 +201,10 @@ public final class RedisConnections implements AutoCloseable {
         return up ? null : problem;
     }
 
-    /** Adds a listener for messages on every subscribed channel (probes excluded). */
+    /**
+     * Adds a listener for messages on this node's own channel and on every channel wanted through {@link #subscribe}
+     * (probes excluded; a channel no longer wanted is not delivered, even if Redis still sends it for a moment).
+     */
     public void addListener(MessageListener listener) {
         listeners.add(listener);
     }
@@ -245,12 +248,16 @@ public final class RedisConnections implements AutoCloseable {
         return safely(() -> p.async().subscribe(channel));
     }
 
-    /** Unsubscribes from {@code channel} and stops wanting it; completes at once when not connected. */
+    /**
+     * Stops wanting {@code channel}: from this call on, its messages no longer reach listeners. Completes when Redis
+     * confirmed the unsubscription, or at once when Redis cannot be reached now (a subscription Lettuce restores on
+     * reconnect is dropped at its first message). Never fails.
+     */
     public CompletionStage<Void> unsubscribe(String channel) {
         wanted.remove(channel);
         StatefulRedisPubSubConnection<String, String> p = pubsub;
         if (p == null) return CompletableFuture.completedFuture(null);
-        return safely(() -> p.async().unsubscribe(channel));
+        return safely(() -> p.async().unsubscribe(channel)).exceptionally(e -> null);
     }
 
     /** Lettuce may refuse a command at once (disconnected, queue full) instead of failing its future. */
@@ -399,8 +406,15 @@ public final class RedisConnections implements AutoCloseable {
 
     /** A message from the pub/sub connection (Lettuce I/O thread). */
     private void deliver(String channel, String message) {
-        if (message.startsWith(PROBE_PREFIX) && channel.equals(ownChannel)) {
-            probeReturned(message);
+        if (channel.equals(ownChannel)) {
+            if (message.startsWith(PROBE_PREFIX)) {
+                probeReturned(message);
+                return;
+            }
+        } else if (!wanted.contains(channel)) {
+            // Unsubscribed while Redis was away: Lettuce re-subscribed it on reconnect from its own list.
+            StatefulRedisPubSubConnection<String, String> p = pubsub;
+            if (p != null) safely(() -> p.async().unsubscribe(channel));
             return;
         }
         for (MessageListener l : listeners) {

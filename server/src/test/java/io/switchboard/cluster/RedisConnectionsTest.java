@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -116,6 +117,7 @@ class RedisConnectionsTest {
         awaitUp(r);
         Await.until("the first recovery hook", DEADLINE, () -> recovered.get() == 1);
         get(r.subscribe("switchboard:room:a"));
+        get(r.subscribe("switchboard:room:gone"));
         assertEquals(1, metrics.registry().getGauges().get(Metrics.REDIS_UP).getValue());
 
         redis.stop();
@@ -127,6 +129,7 @@ class RedisConnectionsTest {
         assertThrows(ExecutionException.class, () -> get(r.publish("switchboard:room:a", "lost")));
         assertEquals(1, metrics.registry().counter(Metrics.REDIS_PUBLISH_FAILURES).getCount());
         assertThrows(ExecutionException.class, () -> get(r.subscribe("switchboard:room:b")));
+        get(r.unsubscribe("switchboard:room:gone")); // while down: Lettuce still has it on its list
 
         redis.startAgain();
         Await.until("Redis up again", DEADLINE, r::isUp);
@@ -136,11 +139,15 @@ class RedisConnectionsTest {
         // Both the channel subscribed before the restart and the one asked for while Redis was away work.
         try (RedisConnections other = connect(redis.url(), Map.of("node.id", "other"))) {
             awaitUp(other);
+            get(other.publish("switchboard:room:gone", "not-wanted"));
             assertEquals(1L, get(other.publish("switchboard:room:a", "after-a")));
             assertEquals(1L, get(other.publish("switchboard:room:b", "after-b")));
         }
         awaitReceived("switchboard:room:a=after-a");
         awaitReceived("switchboard:room:b=after-b");
+        // Published before after-a on one connection, so it would have arrived first.
+        assertTrue(received.stream().noneMatch(m -> m.contains("not-wanted")), "unsubscribed channel delivered: " + received);
+        assertEquals(Set.of("switchboard:room:a", "switchboard:room:b"), r.channels());
     }
 
     @Test
