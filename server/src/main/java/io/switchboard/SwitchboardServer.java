@@ -15,6 +15,7 @@ import io.switchboard.admin.Api;
 import io.switchboard.admin.ApiException;
 import io.switchboard.admin.AuditLog;
 import io.switchboard.admin.ConnectionRoutes;
+import io.switchboard.admin.DrainRoutes;
 import io.switchboard.admin.LiveFeed;
 import io.switchboard.auth.ConsoleSessions;
 import io.switchboard.console.ConsoleRoutes;
@@ -36,6 +37,7 @@ import io.switchboard.chat.Sequencer;
 import io.switchboard.chat.StoreEpoch;
 import io.switchboard.config.Config;
 import io.switchboard.config.Keys;
+import io.switchboard.drain.Drain;
 import io.switchboard.health.HealthRoutes;
 import io.switchboard.http.ErrorPages;
 import io.switchboard.http.HeaderDeadline;
@@ -91,6 +93,8 @@ public final class SwitchboardServer implements AutoCloseable {
     private final Javalin app;
     private final QueuedThreadPool httpThreads;
     private final HeaderDeadline headerDeadline;
+    private final Drain drain;
+    private final ChatSocket socket;
     private final AtomicBoolean stopped = new AtomicBoolean();
     private List<String> apiRoutes = List.of();
 
@@ -141,14 +145,15 @@ public final class SwitchboardServer implements AutoCloseable {
         ChatService chat = new ChatService(hub, sequencer, store, codec, limits, dbReaders, heartbeat,
                 config.get(Keys.HEARTBEAT_TIMEOUT), bans, metrics);
         registerGauges();
-        ChatSocket socket;
+        this.drain = new Drain(hub, metrics, config.get(Keys.DRAIN_DELAY), config.get(Keys.DRAIN_WINDOW),
+                this::drainChanged);
         try {
-            socket = new ChatSocket(chat, clientTokens, config.get(Keys.ALLOWED_ORIGINS), scheduler,
-                    config.get(Keys.OUTBOX_CAPACITY));
+            this.socket = new ChatSocket(chat, clientTokens, config.get(Keys.ALLOWED_ORIGINS), scheduler,
+                    config.get(Keys.OUTBOX_CAPACITY), drain::draining);
         } catch (IllegalArgumentException e) {
             throw new io.switchboard.config.ConfigException("Invalid value for allowed.origins: " + e.getMessage());
         }
-        HealthRoutes health = new HealthRoutes(database, dbReaders);
+        HealthRoutes health = new HealthRoutes(database, dbReaders, drain::draining);
         this.sessions = new ConsoleSessions(database.dataSource(), adminAuth, config.get(Keys.CONSOLE_SESSION_TTL));
         AdminGuard adminGuard = new AdminGuard(adminAuth, sessions, config.get(Keys.ADMIN_RATE));
         this.liveFeed = new LiveFeed(hub, metrics);
@@ -163,7 +168,8 @@ public final class SwitchboardServer implements AutoCloseable {
         identity.put("version", version());
         identity.put("node", installationId);
         identity.put("database", database.kind());
-        SystemRoutes systemRoutes = new SystemRoutes(metrics, audit, config, identity);
+        SystemRoutes systemRoutes = new SystemRoutes(metrics, audit, config, identity, () -> drain.status().toMap());
+        DrainRoutes drainRoutes = new DrainRoutes(drain, audit, installationId);
         PrometheusRoute prometheus = new PrometheusRoute(metrics, config.get(Keys.METRICS_TOKEN));
 
         this.httpThreads = httpThreadPool(config);
@@ -226,6 +232,7 @@ public final class SwitchboardServer implements AutoCloseable {
             moderationRoutes.register(api);
             roomRoutes.register(api);
             systemRoutes.register(api);
+            drainRoutes.register(api);
             this.apiRoutes = api.routes();
             prometheus.register(cfg);
             cfg.routes.exception(ApiException.class, (e, ctx) -> e.problem().send(ctx));
@@ -336,16 +343,55 @@ public final class SwitchboardServer implements AutoCloseable {
         return installationId;
     }
 
+    /** The console hears of a drain at once (built before the live feed, which it only reaches once started). */
+    private void drainChanged(Drain.Status s) {
+        liveFeed.nodeChanged(s.toMap());
+    }
+
+    /** This node's drain: started by {@link #shutdown()} or {@code POST /api/v1/drain}. */
+    public Drain drain() {
+        return drain;
+    }
+
     /**
-     * Graceful stop: closes chat connections with 1001, stops accepting, writes what is queued, closes the pool.
-     * Idempotent.
+     * The SIGTERM path: drains (or joins a drain already running), then {@link #stop() stops}, all within
+     * {@code shutdown.grace} from this call. {@code /ready} is 503 at once; after {@code drain.delay} the chat
+     * connections are closed with 1012 spread over {@code drain.window}; then queued writes are stored and the
+     * database closed. Blocks until done.
+     */
+    public void shutdown() {
+        long deadline = System.nanoTime() + config.get(Keys.SHUTDOWN_GRACE).toNanos();
+        drain.start("SIGTERM");
+        // Config guarantees grace >= delay + window + 1s: that last second is for the writes and the database.
+        Duration storing = Duration.ofSeconds(1);
+        if (!drain.awaitFinished(Duration.ofNanos(deadline - System.nanoTime()).minus(storing))) {
+            log.warn("Drain did not finish within shutdown.grace; closing the remaining connections now");
+        }
+        // Each closed connection writes what was queued for it, then its close frame; stopping Jetty before that
+        // is done would turn a 1012 into Jetty's own 1001. Bounded by the outbox's close timeout.
+        long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) - storing.toMillis() / 2;
+        socket.awaitSessionsEnded(Duration.ofMillis(Math.max(0, Math.min(3000, leftMs))));
+        stop(deadline);
+    }
+
+    /**
+     * Graceful stop without a drain: closes chat connections with 1001 (1012 when a drain had started), stops
+     * accepting, writes what is queued, closes the pool. Idempotent.
      */
     public void stop() {
+        stop(System.nanoTime() + config.get(Keys.SHUTDOWN_GRACE).toNanos());
+    }
+
+    private void stop(long deadline) {
         if (!stopped.compareAndSet(false, true)) return;
-        long deadline = System.nanoTime() + config.get(Keys.SHUTDOWN_GRACE).toNanos();
         int open = hub.connectionCount();
+        drain.hurry();
         liveFeed.stop();
-        for (var c : List.copyOf(hub.connections())) c.close(CloseCodes.GOING_AWAY, "going_away");
+        boolean draining = drain.draining();
+        for (var c : List.copyOf(hub.connections())) {
+            if (draining) c.close(CloseCodes.SERVICE_RESTART, Drain.REASON);
+            else c.close(CloseCodes.GOING_AWAY, "going_away");
+        }
         app.stop();
         scheduler.shutdownNow();
         try {
@@ -360,7 +406,9 @@ public final class SwitchboardServer implements AutoCloseable {
         }
         database.close();
         lock.close();
-        log.info("Switchboard stopped ({} chat connection(s) closed)", open);
+        int drained = draining ? drain.status().closed() : 0;
+        log.info("Switchboard stopped ({} chat connection(s) closed{})", open + drained,
+                draining ? ", " + drained + " of them by the drain" : "");
     }
 
     @Override

@@ -24,7 +24,15 @@ public final class SystemRoutes {
             .registerModule(new MetricsModule(TimeUnit.SECONDS, TimeUnit.MILLISECONDS, false));
     private final byte[] openApi;
 
-    public SystemRoutes(Metrics metrics, AuditLog audit, Config config, Map<String, Object> identity) {
+    private final java.util.function.Supplier<Map<String, Object>> state;
+
+    /**
+     * @param identity what this server is (name, version, node, database)
+     * @param state    what it is doing now, added to every answer (e.g. {@code draining})
+     */
+    public SystemRoutes(Metrics metrics, AuditLog audit, Config config, Map<String, Object> identity,
+                        java.util.function.Supplier<Map<String, Object>> state) {
+        this.state = state;
         this.metrics = metrics;
         this.audit = audit;
         this.config = config;
@@ -48,6 +56,9 @@ public final class SystemRoutes {
         Map<String, Object> out = new LinkedHashMap<>(identity);
         out.put("startedAt", startedAt.toEpochMilli());
         out.put("uptimeSeconds", Instant.now().getEpochSecond() - startedAt.getEpochSecond());
+        Map<String, Object> now = state.get();
+        out.put("draining", now.getOrDefault("draining", false));
+        if (Boolean.TRUE.equals(now.get("draining"))) out.put("drain", now);
         out.put("config", config.summary());
         ctx.json(out);
     }

@@ -7,27 +7,40 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
-/** Unauthenticated liveness ({@code /health}) and readiness ({@code /ready}: the database answers). */
+/**
+ * Unauthenticated liveness ({@code /health}) and readiness ({@code /ready}: the node is not draining and the
+ * database answers). A draining node answers 503 {@code {"status":"draining"}} from the drain's first instant,
+ * without asking the database, so that a load balancer stops sending it new connections.
+ */
 public final class HealthRoutes {
     private static final int READY_TIMEOUT_SECONDS = 2;
 
     private final Database database;
     private final Executor dbExecutor;
+    private final BooleanSupplier draining;
 
-    public HealthRoutes(Database database, Executor dbExecutor) {
+    public HealthRoutes(Database database, Executor dbExecutor, BooleanSupplier draining) {
         this.database = database;
         this.dbExecutor = dbExecutor;
+        this.draining = draining;
     }
 
     public void register(JavalinConfig cfg) {
         cfg.routes.get("/health", ctx -> ctx.json(Map.of("status", "UP")));
-        cfg.routes.get("/ready", ctx -> ctx.future(() -> check()
-                .completeOnTimeout(false, READY_TIMEOUT_SECONDS + 1, TimeUnit.SECONDS)
-                .exceptionally(e -> false)
-                .thenAccept(ok -> ctx.status(ok ? 200 : 503).json(ok
-                        ? Map.of("status", "READY")
-                        : Map.of("status", "NOT_READY", "reason", "database unavailable")))));
+        cfg.routes.get("/ready", ctx -> {
+            if (draining.getAsBoolean()) {
+                ctx.status(503).json(Map.of("status", "draining"));
+                return;
+            }
+            ctx.future(() -> check()
+                    .completeOnTimeout(false, READY_TIMEOUT_SECONDS + 1, TimeUnit.SECONDS)
+                    .exceptionally(e -> false)
+                    .thenAccept(ok -> ctx.status(ok ? 200 : 503).json(ok
+                            ? Map.of("status", "READY")
+                            : Map.of("status", "NOT_READY", "reason", "database unavailable"))));
+        });
     }
 
     private CompletableFuture<Boolean> check() {

@@ -35,6 +35,10 @@ public final class Metrics {
     public static final String DB_POOL = "switchboard.db";
     /** Size of the embedded H2 database file, in bytes (only with the embedded H2). */
     public static final String DB_H2_FILE_BYTES = "switchboard.db.h2.file.bytes";
+    /** 1 from the instant this node starts draining (SIGTERM or POST /api/v1/drain), else 0. */
+    public static final String DRAINING = "switchboard.draining";
+    /** Chat connections closed by a drain (1012 draining). */
+    public static final String DRAIN_CLOSED = "switchboard.drain.closed";
     public static final String JETTY_THREADS = "switchboard.jetty.threads";
     public static final String JETTY_THREADS_BUSY = "switchboard.jetty.threads.busy";
     public static final String JETTY_QUEUE = "switchboard.jetty.queue";
