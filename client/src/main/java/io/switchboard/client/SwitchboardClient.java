@@ -79,6 +79,8 @@ public final class SwitchboardClient implements AutoCloseable {
     private static final long STABLE_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** Close code 1012 (Service Restart): the server drains this node; reconnect at once, elsewhere, and resume. */
     static final int CLOSE_DRAINING = 1012;
+    /** How long a failed write waits for the close frame that may explain it (see {@link #pump()}). */
+    private static final long CLOSE_AFTER_WRITE_FAILURE_MILLIS = 250;
     /**
      * The reconnect after a drain's 1012 waits a uniform random delay below this instead of the backoff: the node
      * closes its connections spread over its drain window, and this spreads each moment's few a little more.
@@ -1110,9 +1112,16 @@ public final class SwitchboardClient implements AutoCloseable {
         writing = true;
         c.ws.sendText(frame, true).whenComplete((ws, err) -> post(() -> {
             if (conn != c) return;
+            if (err != null) {
+                // Once the server's close frame arrived the JDK closes its output, and a write in flight fails,
+                // often before the close's code is reported. The code decides how to reconnect (a drain's 1012: at
+                // once), so the close gets a moment to arrive first. Nothing more is written here (writing stays set).
+                String why = "write failed: " + describe(err);
+                loop.schedule(() -> lost(c, -1, why), CLOSE_AFTER_WRITE_FAILURE_MILLIS, TimeUnit.MILLISECONDS);
+                return;
+            }
             writing = false;
-            if (err != null) lost(c, -1, "write failed: " + describe(err));
-            else pump();
+            pump();
         }));
     }
 
