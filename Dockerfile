@@ -6,8 +6,9 @@
 #
 # Configuration is by SWITCHBOARD_* environment variables (see `docker run --rm switchboard --help`).
 # Change the port with SWITCHBOARD_PORT (not --port): the HEALTHCHECK reads that variable.
-# The server stops gracefully on SIGTERM within shutdown.grace (default 10s), which equals the
-# default `docker stop` timeout: give `docker stop -t`/stop_grace_period a few seconds more.
+# On SIGTERM the server drains (drain.delay 5s, then closes over drain.window 10s) and stops within
+# shutdown.grace (default 30s), longer than the default `docker stop` timeout of 10s: give
+# `docker stop -t`/stop_grace_period a few seconds more than shutdown.grace.
 
 # ---------------------------------------------------------------------------------------------------------
 # Build stage: fat jar at /build/server/target/switchboard.jar

@@ -1,7 +1,7 @@
 // Switchboard browser client: see docs/client-js.md
 //
 // One WebSocket to a Switchboard server that survives drops: it reconnects with exponential backoff and full
-// jitter, refreshes an expired token, re-joins its rooms with `since` and `epoch` and pages back what a bounded
+// jitter (after a drain's 1012: at once, with up to a second of jitter), refreshes an expired token, re-joins its rooms with `since` and `epoch` and pages back what a bounded
 // replay left out, resumes the user's direct-message stream with `dmSince`/`dmEpoch`, re-sends unacked messages
 // under their original ids (the server dedups them), and delivers each room message (room, seq) and each direct
 // message (stream seq) at most once, in seq order. When a sequence's epoch changes (or it is shorter than what was
@@ -23,6 +23,10 @@ const RETRYABLE = new Set(['busy', 'unavailable']);
 const CLOSE_UNAUTHORIZED = 4001;
 const CLOSE_EXPIRED = 4002;
 const CLOSE_BANNED = 4003;
+/** Service Restart: the server drains this node. Reconnect at once (elsewhere, behind a load balancer) and resume. */
+const CLOSE_DRAINING = 1012;
+/** After a drain's close, the reconnect waits a random delay below this instead of the backoff. */
+const DRAIN_JITTER_MS = 1000;
 
 /** A refused operation: `code` is the server's error code (see docs/protocol.md) or one of the client's own. */
 export class SwitchboardError extends Error {
@@ -398,7 +402,8 @@ export class SwitchboardClient extends EventTarget {
   }
 
   #onClosed(code, reason) {
-    const lived = this.#welcomed ? Date.now() - this.#openedAt : 0;
+    const wasWelcomed = this.#welcomed;
+    const lived = wasWelcomed ? Date.now() - this.#openedAt : 0;
     this.#ws = null;
     this.#welcomed = false;
     this.#socketGen++;
@@ -419,6 +424,15 @@ export class SwitchboardClient extends EventTarget {
       this.#needFreshToken = true;
     }
     if (this.#state === 'offline') return;
+    if (code === CLOSE_DRAINING && wasWelcomed) {
+      // The node is being taken out of service, not failing: come back at once, spread over up to a second, and
+      // resume as after any reconnect. A 1012 before a welcome (a draining node refusing us) takes the backoff.
+      this.#attempt = 0;
+      this.#setState('reconnecting');
+      clearTimeout(this.#reconnectTimer);
+      this.#reconnectTimer = setTimeout(() => this.#open(), Math.random() * DRAIN_JITTER_MS);
+      return;
+    }
     this.#scheduleReconnect(code, reason);
   }
 

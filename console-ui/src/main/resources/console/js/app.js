@@ -2,7 +2,7 @@
 
 import { request, setCsrf, onUnauthorized, describe } from './api.js';
 import { live, on, openStream, stopStream, streamRoom } from './live.js';
-import { say, setText } from './dom.js';
+import { say, setText, fmtTime } from './dom.js';
 import * as dashboard from './views/dashboard.js';
 import * as connections from './views/connections.js';
 import * as rooms from './views/rooms.js';
@@ -40,6 +40,24 @@ function showStatus(status) {
   el.dataset.state = status;
 }
 
+/** A node that drains says so on every page: it is leaving service and its chat clients are moving elsewhere. */
+function showNode(node) {
+  const el = $('drain-notice');
+  document.body.classList.toggle('draining', !!(node && node.draining));
+  if (!node || !node.draining) {
+    el.hidden = true;
+    setText(el, '');
+    return;
+  }
+  const by = node.cause ? ` (${node.cause})` : '';
+  let what;
+  if (node.finished) what = `all ${node.closed} chat connection(s) have been moved to other nodes.`;
+  else if (node.toClose >= 0) what = `closing chat connections: ${node.closed} of ${node.toClose}, until ${fmtTime(node.closingUntil)}.`;
+  else what = `not ready for new connections; closing chat connections from ${fmtTime(node.closingFrom)} to ${fmtTime(node.closingUntil)}.`;
+  setText(el, `This node is draining${by}: ${what}`);
+  el.hidden = false;
+}
+
 function unmountView() {
   if (unmount) {
     try {
@@ -63,6 +81,7 @@ function showSignIn(message) {
   $('topbar').hidden = true;
   $('view').hidden = true;
   $('stream-notice').hidden = true;
+  $('drain-notice').hidden = true;
   $('signin').hidden = false;
   say($('signin-error'), message || '', 'error');
   document.title = 'Sign in · Switchboard';
@@ -190,6 +209,7 @@ async function boot() {
   $('skip-link').addEventListener('click', () => $('main').focus());
   window.addEventListener('hashchange', () => route(true));
   on('status', showStatus);
+  on('node', showNode);
   // The server drops a stream it cannot serve (too many consoles, or this one fell behind); say so until the next
   // snapshot arrives.
   on('stream-error', (d) => say($('stream-notice'),

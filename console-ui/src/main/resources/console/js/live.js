@@ -18,6 +18,8 @@ export const live = {
   history: [],
   /** active room → [lastSeq, lastActivity, usersOnline, connections] from the last stats tick */
   roomActivity: new Map(),
+  /** this node's state from the stream: {draining: false}, or a drain's status (see docs/admin-api.md) */
+  node: { draining: false },
   /** the room whose messages the stream carries (null: none) */
   room: null,
   snapshots: 0,
@@ -26,7 +28,7 @@ export const live = {
 const listeners = new Map();
 
 /** Subscribes to a live event ('snapshot', 'rooms', 'room.changed', 'bans', 'stats', 'message',
- *  'message.deleted', 'audit', 'status', 'stream-error', 'signed-out'); returns the unsubscribe function. */
+ *  'message.deleted', 'audit', 'node', 'status', 'stream-error', 'signed-out'); returns the unsubscribe function. */
 export function on(name, fn) {
   if (!listeners.has(name)) listeners.set(name, new Set());
   listeners.get(name).add(fn);
@@ -75,6 +77,10 @@ const handlers = {
     }
     live.snapshots++;
     setStatus('live');
+    if (d.node && typeof d.node === 'object') {
+      live.node = d.node;
+      emit('node', d.node);
+    }
     emit('snapshot', d);
     emit('rooms');
   },
@@ -108,6 +114,10 @@ const handlers = {
   },
   'ban.lifted'(d) {
     emit('bans', { event: 'lifted', user: d.user });
+  },
+  node(n) {
+    live.node = n && typeof n === 'object' ? n : { draining: false };
+    emit('node', live.node);
   },
   stats(s) {
     live.stats = s;

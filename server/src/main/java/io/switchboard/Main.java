@@ -119,7 +119,10 @@ public final class Main {
         log.info("WebSocket: ws://{}/ws?token=<client token>  (java -jar switchboard.jar token <user>)", base);
     }
 
-    /** SIGTERM and SIGINT stop gracefully and exit 0; past the grace period the process is stopped hard. */
+    /**
+     * SIGTERM and SIGINT drain, stop gracefully and exit 0 (see {@link SwitchboardServer#shutdown()}); past the
+     * grace period the process is stopped hard (exit 1).
+     */
     private static void installShutdown(SwitchboardServer server, Duration grace) {
         Runnable shutdown = () -> {
             Thread watchdog = new Thread(() -> {
@@ -134,8 +137,10 @@ public final class Main {
             }, "switchboard-shutdown-watchdog");
             watchdog.setDaemon(true);
             watchdog.start();
-            log.info("Shutting down");
-            server.stop();
+            log.info("Shutting down: draining first (drain.delay {}, drain.window {})",
+                    io.switchboard.config.Durations.format(server.drain().delay()),
+                    io.switchboard.config.Durations.format(server.drain().window()));
+            server.shutdown();
             watchdog.interrupt();
         };
         Signal.handle(new Signal("TERM"), s -> exitAfter(shutdown));

@@ -15,6 +15,7 @@ import io.switchboard.admin.Api;
 import io.switchboard.admin.ApiException;
 import io.switchboard.admin.AuditLog;
 import io.switchboard.admin.ConnectionRoutes;
+import io.switchboard.admin.DrainRoutes;
 import io.switchboard.admin.LiveFeed;
 import io.switchboard.auth.ConsoleSessions;
 import io.switchboard.console.ConsoleRoutes;
@@ -53,6 +54,7 @@ import io.switchboard.cluster.RedisConnections;
 import io.switchboard.cluster.RedisSettings;
 import io.switchboard.config.Config;
 import io.switchboard.config.Keys;
+import io.switchboard.drain.Drain;
 import io.switchboard.health.HealthRoutes;
 import io.switchboard.http.ErrorPages;
 import io.switchboard.http.HeaderDeadline;
@@ -114,6 +116,8 @@ public final class SwitchboardServer implements AutoCloseable {
     private final Javalin app;
     private final QueuedThreadPool httpThreads;
     private final HeaderDeadline headerDeadline;
+    private final Drain drain;
+    private final ChatSocket socket;
     private final AtomicBoolean stopped = new AtomicBoolean();
     /** This node's claim on a shared PostgreSQL (null on H2). */
     private final DatabaseClaim claim;
@@ -190,14 +194,15 @@ public final class SwitchboardServer implements AutoCloseable {
         ChatService chat = new ChatService(hub, sequencer, store, codec, limits, dbReaders, heartbeat,
                 config.get(Keys.HEARTBEAT_TIMEOUT), bans, metrics, registry);
         registerGauges();
-        ChatSocket socket;
+        this.drain = new Drain(hub, metrics, config.get(Keys.DRAIN_DELAY), config.get(Keys.DRAIN_WINDOW),
+                this::drainChanged);
         try {
-            socket = new ChatSocket(chat, clientTokens, config.get(Keys.ALLOWED_ORIGINS), scheduler,
-                    config.get(Keys.OUTBOX_CAPACITY));
+            this.socket = new ChatSocket(chat, clientTokens, config.get(Keys.ALLOWED_ORIGINS), scheduler,
+                    config.get(Keys.OUTBOX_CAPACITY), drain::draining);
         } catch (IllegalArgumentException e) {
             throw new io.switchboard.config.ConfigException("Invalid value for allowed.origins: " + e.getMessage());
         }
-        HealthRoutes health = new HealthRoutes(database, dbReaders);
+        HealthRoutes health = new HealthRoutes(database, dbReaders, drain::draining);
         if (redis != null) {
             health.withCheck(() -> {
                 String problem = redis.problem(); // null exactly while up
@@ -214,7 +219,7 @@ public final class SwitchboardServer implements AutoCloseable {
                 : new RedisControlBus(redis, node.id(), config.get(Keys.REDIS_TIMEOUT), config.get(Keys.CLUSTER_INFO_INTERVAL), this::nodeInfo);
         LocalConnectionDirectory localConnections = new LocalConnectionDirectory(node.id(), hub::connections);
         control.start(new NodeCommands(node.id(), hub, bans, codec, metrics, c -> ConnectionView.of(c, node.id()),
-                localConnections::query, () -> false)::run);
+                localConnections::query, () -> drain.start("an operator, through another node"))::run);
         ConnectionRoutes connectionRoutes = new ConnectionRoutes(hub, new ClusterConnectionDirectory(control, localConnections, node.id()),
                 control, node.id(), config.get(Keys.ADMIN_CONNECTIONS_PAGE_MAX), codec, audit, metrics);
         ModerationRoutes moderationRoutes = new ModerationRoutes(hub, bans, sequencer, codec, clientTokens, audit, metrics,
@@ -227,7 +232,9 @@ public final class SwitchboardServer implements AutoCloseable {
         identity.put("node", installationId);
         identity.put("nodeId", node.id());
         identity.put("database", database.kind());
-        SystemRoutes systemRoutes = new SystemRoutes(metrics, audit, config, identity, control::nodes);
+        SystemRoutes systemRoutes = new SystemRoutes(metrics, audit, config, identity, () -> drain.status().toMap(),
+                control::nodes);
+        DrainRoutes drainRoutes = new DrainRoutes(drain, audit, node.id());
         PrometheusRoute prometheus = new PrometheusRoute(metrics, config.get(Keys.METRICS_TOKEN));
 
         this.httpThreads = httpThreadPool(config);
@@ -290,6 +297,7 @@ public final class SwitchboardServer implements AutoCloseable {
             moderationRoutes.register(api);
             roomRoutes.register(api);
             systemRoutes.register(api);
+            drainRoutes.register(api);
             this.apiRoutes = api.routes();
             prometheus.register(cfg);
             cfg.routes.exception(ApiException.class, (e, ctx) -> e.problem().send(ctx));
@@ -416,7 +424,7 @@ public final class SwitchboardServer implements AutoCloseable {
         String problem = redis != null && !redis.isUp() ? "redis unavailable: " + redis.problem() : null;
         return new io.switchboard.control.NodeInfo(node.id(), node.address(), version(), startedAt, System.currentTimeMillis(),
                 hub.connectionCount(), hub.userCount(), hub.rooms().size(), metrics.messagesIn.getOneMinuteRate(),
-                metrics.deliveries.getOneMinuteRate(), problem == null, false, problem);
+                metrics.deliveries.getOneMinuteRate(), problem == null && !drain.draining(), drain.draining(), problem);
     }
 
     /** This node's cluster identity (id, advertised address); exists in single mode too. */
@@ -433,16 +441,55 @@ public final class SwitchboardServer implements AutoCloseable {
         return installationId;
     }
 
+    /** The console hears of a drain at once (built before the live feed, which it only reaches once started). */
+    private void drainChanged(Drain.Status s) {
+        liveFeed.nodeChanged(s.toMap());
+    }
+
+    /** This node's drain: started by {@link #shutdown()} or {@code POST /api/v1/drain}. */
+    public Drain drain() {
+        return drain;
+    }
+
     /**
-     * Graceful stop: closes chat connections with 1001, stops accepting, writes what is queued, closes the pool.
-     * Idempotent.
+     * The SIGTERM path: drains (or joins a drain already running), then {@link #stop() stops}, all within
+     * {@code shutdown.grace} from this call. {@code /ready} is 503 at once; after {@code drain.delay} the chat
+     * connections are closed with 1012 spread over {@code drain.window}; then queued writes are stored and the
+     * database closed. Blocks until done.
+     */
+    public void shutdown() {
+        long deadline = System.nanoTime() + config.get(Keys.SHUTDOWN_GRACE).toNanos();
+        drain.start("SIGTERM");
+        // Config guarantees grace >= delay + window + 1s: that last second is for the writes and the database.
+        Duration storing = Duration.ofSeconds(1);
+        if (!drain.awaitFinished(Duration.ofNanos(deadline - System.nanoTime()).minus(storing))) {
+            log.warn("Drain did not finish within shutdown.grace; closing the remaining connections now");
+        }
+        // Each closed connection writes what was queued for it, then its close frame; stopping Jetty before that
+        // is done would turn a 1012 into Jetty's own 1001. Bounded by the outbox's close timeout.
+        long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) - storing.toMillis() / 2;
+        socket.awaitSessionsEnded(Duration.ofMillis(Math.max(0, Math.min(3000, leftMs))));
+        stop(deadline);
+    }
+
+    /**
+     * Graceful stop without a drain: closes chat connections with 1001 (1012 when a drain had started), stops
+     * accepting, writes what is queued, closes the pool. Idempotent.
      */
     public void stop() {
+        stop(System.nanoTime() + config.get(Keys.SHUTDOWN_GRACE).toNanos());
+    }
+
+    private void stop(long deadline) {
         if (!stopped.compareAndSet(false, true)) return;
-        long deadline = System.nanoTime() + config.get(Keys.SHUTDOWN_GRACE).toNanos();
         int open = hub.connectionCount();
+        drain.hurry();
         liveFeed.stop();
-        for (var c : List.copyOf(hub.connections())) c.close(CloseCodes.GOING_AWAY, "going_away");
+        boolean draining = drain.draining();
+        for (var c : List.copyOf(hub.connections())) {
+            if (draining) c.close(CloseCodes.SERVICE_RESTART, Drain.REASON);
+            else c.close(CloseCodes.GOING_AWAY, "going_away");
+        }
         app.stop();
         scheduler.shutdownNow();
         try {
@@ -460,7 +507,9 @@ public final class SwitchboardServer implements AutoCloseable {
         database.close();
         if (claim != null) claim.close();
         lock.close();
-        log.info("Switchboard stopped ({} chat connection(s) closed)", open);
+        int drained = draining ? drain.status().closed() : 0;
+        log.info("Switchboard stopped ({} chat connection(s) closed{})", open + drained,
+                draining ? ", " + drained + " of them by the drain" : "");
     }
 
     @Override

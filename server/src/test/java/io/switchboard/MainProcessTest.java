@@ -48,14 +48,16 @@ class MainProcessTest {
     }
 
     @Test
-    void sigtermClosesChatConnectionsWithGoingAwayAndExitsZero() throws IOException {
-        try (SwitchboardProcess p = serve(dataDir)) {
+    void sigtermDrainsChatConnectionsWith1012AndExitsZero() throws IOException {
+        try (SwitchboardProcess p = SwitchboardProcess.start("serve", "--port", "0", "--host", "127.0.0.1", "--data-dir",
+                dataDir.toString(), "--drain-delay", "200ms", "--drain-window", "0")) {
             int port = portOf(p);
             String token = new ClientTokens(jwtSecret(), Clock.systemUTC()).issue("u", Duration.ofMinutes(5), null, null);
             try (WsClient client = WsClient.connected(URI.create("ws://127.0.0.1:" + port + "/ws?token=" + token))) {
                 p.terminate();
                 assertEquals(0, p.awaitExit(EXIT), p.output());
-                assertEquals(1001, client.awaitClose(EXIT).code(), "clients are told the server is going away");
+                assertEquals(new WsClient.Closed(1012, "draining"), client.awaitClose(EXIT),
+                        "clients are told to reconnect elsewhere at once");
             }
             assertTrue(p.output().contains("Switchboard stopped"), p.output());
             assertTrue(p.output().contains("1 chat connection(s) closed"), p.output());

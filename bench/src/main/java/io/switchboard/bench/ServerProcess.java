@@ -103,7 +103,7 @@ final class ServerProcess implements AutoCloseable {
                     "--limits-rate=100000", "--limits-burst=100000", "--limits-violations-per-minute=1000000",
                     "--limits-text-chars=" + Math.max(4000, payload + 64),
                     "--limits-frame-bytes=" + Math.max(16384, payload * 2 + 1024),
-                    "--shutdown-grace=5s"));
+                    "--shutdown-grace=5s", "--drain-delay=0", "--drain-window=0"));
             launch.serverOptions().forEach((k, v) -> cmd.add("--" + k.replace('.', '-') + "=" + v));
             pb.environment().put("SWITCHBOARD_JWT_SECRET", launch.jwtSecret());
         } else {

@@ -39,7 +39,8 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li><b>Reconnects</b> by itself with exponential backoff and full jitter, asking the token supplier for a token
- *       before every attempt. It stops only on {@link #close()}, on 4003 (banned), on 4001 when there is no
+ *       before every attempt; after a 1012 (the server drains its node) at once, after a random jitter below one
+ *       second, and resumes like after any reconnect. It stops only on {@link #close()}, on 4003 (banned), on 4001 when there is no
  *       supplier (or a fresh token is refused too), on 4002 with a fixed token, or after {@code maxTries} failed
  *       attempts in a row.</li>
  *   <li><b>Rooms</b> are rejoined with {@code since} = the last seq delivered and the epoch of the room's sequence;
@@ -76,6 +77,15 @@ public final class SwitchboardClient implements AutoCloseable {
             Executors.newSingleThreadScheduledExecutor(daemon("switchboard-client-janitor", false));
     private static final Backoff RETRY = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
     private static final long STABLE_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** Close code 1012 (Service Restart): the server drains this node; reconnect at once, elsewhere, and resume. */
+    static final int CLOSE_DRAINING = 1012;
+    /** How long a failed write waits for the close frame that may explain it (see {@link #pump()}). */
+    private static final long CLOSE_AFTER_WRITE_FAILURE_MILLIS = 250;
+    /**
+     * The reconnect after a drain's 1012 waits a uniform random delay below this instead of the backoff: the node
+     * closes its connections spread over its drain window, and this spreads each moment's few a little more.
+     */
+    static final long DRAIN_JITTER_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int DEFAULT_PAGE_MAX = 200;
     private static final int MAX_ID_CHARS = 128;
 
@@ -699,6 +709,16 @@ public final class SwitchboardClient implements AutoCloseable {
             return;
         }
         lastCloseCode = code;
+        if (code == CLOSE_DRAINING && c.welcomed) {
+            // The node is being taken out of service, not failing: reconnect at once (a load balancer picks another
+            // node) after a short jitter, and resume as after any reconnect. Not counted as a failed attempt. A 1012
+            // before a welcome (a draining node refusing a new connection) falls through to the usual backoff.
+            failures = 0;
+            long delay = (long) (ThreadLocalRandom.current().nextDouble() * DRAIN_JITTER_NANOS);
+            setState(State.RECONNECTING, why);
+            reconnectTimer = loop.schedule(this::startConnect, delay, TimeUnit.NANOSECONDS);
+            return;
+        }
         if (c.welcomed && System.nanoTime() - c.welcomedAt >= STABLE_NANOS) failures = 0;
         failures++;
         if (maxTries > 0 && failures >= maxTries) {
@@ -1092,9 +1112,16 @@ public final class SwitchboardClient implements AutoCloseable {
         writing = true;
         c.ws.sendText(frame, true).whenComplete((ws, err) -> post(() -> {
             if (conn != c) return;
+            if (err != null) {
+                // Once the server's close frame arrived the JDK closes its output, and a write in flight fails,
+                // often before the close's code is reported. The code decides how to reconnect (a drain's 1012: at
+                // once), so the close gets a moment to arrive first. Nothing more is written here (writing stays set).
+                String why = "write failed: " + describe(err);
+                loop.schedule(() -> lost(c, -1, why), CLOSE_AFTER_WRITE_FAILURE_MILLIS, TimeUnit.MILLISECONDS);
+                return;
+            }
             writing = false;
-            if (err != null) lost(c, -1, "write failed: " + describe(err));
-            else pump();
+            pump();
         }));
     }
 

@@ -631,6 +631,44 @@ class ClientBehaviourTest {
     }
 
     @Test
+    void aDrainsCloseReconnectsAtOnceWithoutBackoffAndResumesWhileA1012BeforeTheWelcomeIsAFailedAttempt() throws Exception {
+        Recorder r = new Recorder();
+        // One failed attempt ends this client, and its backoff would be up to a minute: only the drain rule
+        // reconnects at once.
+        SwitchboardClient c = SwitchboardClient.builder(server.uri()).token("t")
+                .reconnect(Duration.ofSeconds(60), Duration.ofSeconds(60), 1).listener(r).build();
+        clients.add(c);
+        FakeServer.Peer p1 = connectedIn(c, "r", 0);
+        p1.send(message("r", 1, "a", "one"));
+        p1.send(message("r", 2, "b", "two"));
+        until("two messages", () -> r.seqs().size() == 2);
+        CompletionStage<Ack> ack = c.send("r", "unacked when drained");
+        String id = p1.expect("send").get("id").asText();
+
+        long closed = System.nanoTime();
+        p1.close(1012, "draining");
+        FakeServer.Peer p2 = server.acceptWelcomed("u", 30);
+        long waitedMs = (System.nanoTime() - closed) / 1_000_000;
+        assertTrue(waitedMs < 1500, "reconnected after the jitter of at most 1 s, not the backoff: " + waitedMs + " ms");
+        assertEquals(2, p2.expect("join").get("since").asLong(), "resumes after the last delivered seq");
+        assertEquals(id, p2.expect("send").get("id").asText(), "the unacked message again, with its id");
+        p2.send(joined("r", 3));
+        p2.send(message("r", 3, id, "unacked when drained"));
+        p2.send("{\"type\":\"ack\",\"id\":\"" + id + "\",\"room\":\"r\",\"seq\":3,\"ts\":1}");
+        assertEquals(3, await(ack).seq());
+        until("three messages", () -> r.seqs().size() == 3);
+        assertEquals(List.of(1L, 2L, 3L), r.seqs());
+        assertTrue(r.states().stream().anyMatch(s -> s.startsWith("RECONNECTING 1012 draining")), r.states().toString());
+
+        // Drained again; this time the next node refuses before any welcome (it drains too): a failed attempt like
+        // any other, which with maxTries 1 ends the client.
+        p2.close(1012, "draining");
+        server.accept().close(1012, "draining");
+        until("the client to give up", () -> c.state() == State.CLOSED);
+        assertTrue(server.noConnectionWithin(Duration.ofMillis(300)), "no attempt after giving up");
+    }
+
+    @Test
     void theClientGivesUpAfterMaxTriesFailedAttemptsInARow() throws Exception {
         SwitchboardClient c = SwitchboardClient.builder(server.uri())
                 .token("t").reconnect(Duration.ofMillis(5), Duration.ofMillis(20), 3).build();

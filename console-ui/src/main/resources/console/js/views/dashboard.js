@@ -74,6 +74,7 @@ export function mount(root) {
     setText(headline.heap.value, s ? fmtBytes(s.heapUsedBytes) : '–');
     setText(headline.heap.note, s && s.heapMaxBytes > 0 ? `of ${fmtBytes(s.heapMaxBytes)} max` : '');
     setText(headline.node.value, info ? info.node : '–');
+    setText(headline.node.note, live.node && live.node.draining ? 'draining' : '');
     setText(headline.version.value, info ? info.version : '–');
     setText(headline.version.note, info && info.database ? `database ${info.database}` : '');
     setText(headline.uptime.note, info && info.startedAt ? `since ${fmtDateTime(info.startedAt)}` : '');
@@ -214,7 +215,7 @@ export function mount(root) {
   renderHeadline();
   renderNow();
   renderRooms();
-  const offs = [on('stats', onStats), on('snapshot', refill), on('rooms', scheduleRooms)];
+  const offs = [on('node', renderHeadline), on('stats', onStats), on('snapshot', refill), on('rooms', scheduleRooms)];
   return () => {
     offs.forEach((off) => off());
     scheduleRooms.cancel();

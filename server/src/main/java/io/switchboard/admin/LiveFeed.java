@@ -102,6 +102,8 @@ public final class LiveFeed implements ChatEvents {
     private long lastOut;
     private long lastDeliveries;
     private volatile Stats latest;
+    /** What this node is doing ({@code {"draining": false}} or a drain's status); in every snapshot. */
+    private volatile Map<String, Object> node = Map.of("draining", false);
     /** The last {@link #HISTORY_TICKS} ticks, oldest first; guarded by itself. */
     private final java.util.ArrayDeque<Stats> history = new java.util.ArrayDeque<>(HISTORY_TICKS);
 
@@ -179,6 +181,7 @@ public final class LiveFeed implements ChatEvents {
         out.put("stats", sub.perConnection ? latest : latest.withoutCounters());
         out.put("history", history());
         out.put("room", sub.room);
+        out.put("node", node);
         return out;
     }
 
@@ -259,6 +262,12 @@ public final class LiveFeed implements ChatEvents {
     /** A ban was added or replaced ({@code ban.added}, the ban as the bans API shows it). */
     public void banAdded(io.switchboard.chat.Bans.Ban ban) {
         if (!subscribers.isEmpty()) publish(new Event("ban.added", ban));
+    }
+
+    /** This node's state changed ({@code node}, e.g. a drain started or progressed; the same map as in snapshots). */
+    public void nodeChanged(Map<String, Object> state) {
+        node = state;
+        if (!subscribers.isEmpty()) publish(new Event("node", state));
     }
 
     /** A ban was lifted ({@code ban.lifted}, {@code {"user": ...}}). */

@@ -25,10 +25,17 @@ public final class SystemRoutes {
     private final byte[] openApi;
 
     private final java.util.function.Supplier<java.util.List<io.switchboard.control.NodeInfo>> nodes;
+    private final java.util.function.Supplier<Map<String, Object>> state;
 
-    /** @param nodes the cluster's nodes as last heard, this one first (a single node: itself) */
+    /**
+     * @param identity what this server is (name, version, node, database)
+     * @param state    what it is doing now, added to every answer (e.g. {@code draining})
+     * @param nodes    the cluster's nodes as last heard, this one first (a single node: itself)
+     */
     public SystemRoutes(Metrics metrics, AuditLog audit, Config config, Map<String, Object> identity,
+                        java.util.function.Supplier<Map<String, Object>> state,
                         java.util.function.Supplier<java.util.List<io.switchboard.control.NodeInfo>> nodes) {
+        this.state = state;
         this.nodes = nodes;
         this.metrics = metrics;
         this.audit = audit;
@@ -54,6 +61,9 @@ public final class SystemRoutes {
         Map<String, Object> out = new LinkedHashMap<>(identity);
         out.put("startedAt", startedAt.toEpochMilli());
         out.put("uptimeSeconds", Instant.now().getEpochSecond() - startedAt.getEpochSecond());
+        Map<String, Object> now = state.get();
+        out.put("draining", now.getOrDefault("draining", false));
+        if (Boolean.TRUE.equals(now.get("draining"))) out.put("drain", now);
         out.put("config", config.summary());
         var all = nodes.get();
         Map<String, Object> cluster = new LinkedHashMap<>();

@@ -182,7 +182,8 @@ public final class Connection {
 
     private void closeNow(int code, String reason, boolean discardQueued) {
         if (closed.compareAndSet(false, true)) {
-            if (code != CloseCodes.GOING_AWAY) {
+            // Shutdowns and drains close every connection: one summary line says so, not one line each.
+            if (code != CloseCodes.GOING_AWAY && code != CloseCodes.SERVICE_RESTART) {
                 log.info("Closing connection {} of user {} from {}: {} {}", id, user(), remoteAddress, code, reason);
             }
             peer.close(code, reason, discardQueued);

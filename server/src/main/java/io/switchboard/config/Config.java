@@ -132,6 +132,14 @@ public final class Config {
             throw new ConfigException("Invalid value for " + Keys.HEARTBEAT_TIMEOUT.name()
                     + ": must be longer than " + Keys.HEARTBEAT_INTERVAL.name());
         }
+        java.time.Duration drain = get(Keys.DRAIN_DELAY).plus(get(Keys.DRAIN_WINDOW));
+        if (get(Keys.SHUTDOWN_GRACE).compareTo(drain.plusSeconds(1)) < 0) {
+            // SIGTERM drains first; a grace that ends inside the drain would stop hard before queued writes are stored.
+            throw new ConfigException("Invalid value for " + Keys.SHUTDOWN_GRACE.name() + ": must be at least "
+                    + Keys.DRAIN_DELAY.name() + " + " + Keys.DRAIN_WINDOW.name() + " + 1s ("
+                    + Parsers.format(drain.plusSeconds(1)) + "), so that a drain on SIGTERM ends and queued writes are"
+                    + " stored before the process is stopped hard; raise it or shorten the drain");
+        }
         if (get(Keys.HTTP_THREADS_MIN) > get(Keys.HTTP_THREADS_MAX)) {
             throw new ConfigException("Invalid value for " + Keys.HTTP_THREADS_MIN.name() + ": must be at most "
                     + Keys.HTTP_THREADS_MAX.name() + " (" + get(Keys.HTTP_THREADS_MAX) + ")");

@@ -27,9 +27,18 @@ public final class Keys {
             Parsers.oneOf("TRACE", "DEBUG", "INFO", "WARN", "ERROR"), "Log level of Switchboard's own loggers.");
     public static final ConfigKey<Boolean> ACCESS_LOG = key("access.log", "false", Parsers.bool(),
             "Log one line per HTTP request (not the WebSocket upgrades at /ws: the admin API lists live chat connections).");
-    public static final ConfigKey<Duration> SHUTDOWN_GRACE = key("shutdown.grace", "10s",
+    public static final ConfigKey<Duration> SHUTDOWN_GRACE = key("shutdown.grace", "30s",
             Parsers.duration(Duration.ofMillis(100), Duration.ofMinutes(10)),
-            "How long a graceful shutdown (SIGTERM) may take before the process is stopped hard.");
+            "How long a graceful shutdown (SIGTERM: drain, then store queued writes) may take before the process is"
+                    + " stopped hard (exit 1). At least drain.delay + drain.window + 1s, else start-up stops.");
+    public static final ConfigKey<Duration> DRAIN_DELAY = key("drain.delay", "5s",
+            Parsers.durationOrZero(Duration.ofMillis(1), Duration.ofMinutes(5)),
+            "A drain (SIGTERM or POST /api/v1/drain) answers /ready with 503 this long before it starts closing chat"
+                    + " connections: time for a load balancer to stop sending new ones.");
+    public static final ConfigKey<Duration> DRAIN_WINDOW = key("drain.window", "10s",
+            Parsers.durationOrZero(Duration.ofMillis(1), Duration.ofMinutes(30)),
+            "A drain closes the chat connections (1012 draining) spread evenly over this long, so that clients"
+                    + " reconnect elsewhere a few at a time; 0 closes them all at once.");
 
     public static final ConfigKey<Integer> HTTP_THREADS_MAX = key("http.threads.max", "200", Parsers.integer(8, 10_000),
             "Most threads in the HTTP/WebSocket (Jetty) pool.");
@@ -168,7 +177,7 @@ public final class Keys {
             "Largest history page a client may ask for.");
 
     public static final List<ConfigKey<?>> ALL = List.of(
-            CONFIG, HOST, PORT, DATA_DIR, LOG_LEVEL, ACCESS_LOG, SHUTDOWN_GRACE,
+            CONFIG, HOST, PORT, DATA_DIR, LOG_LEVEL, ACCESS_LOG, SHUTDOWN_GRACE, DRAIN_DELAY, DRAIN_WINDOW,
             HTTP_THREADS_MAX, HTTP_THREADS_MIN, HTTP_THREADS_IDLE_TIMEOUT, HTTP_HEADER_TIMEOUT,
             DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, DB_BATCH_SIZE, DB_QUEUE_CAPACITY, DB_DURABILITY,
             DB_H2_COMPACT_INTERVAL, DB_H2_COMPACT_TIME, DB_H2_RETENTION,

@@ -97,6 +97,7 @@ final class Parsers {
     }
 
     static String format(Duration d) {
+        if (d.isZero()) return "0";
         if (d.toMillis() % 1000 != 0) return d.toMillis() + "ms";
         long s = d.toSeconds();
         if (s % 86400 == 0) return s / 86400 + "d";

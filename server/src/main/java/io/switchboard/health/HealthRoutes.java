@@ -10,10 +10,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Unauthenticated liveness ({@code /health}: the process answers, whatever its dependencies do) and readiness
- * ({@code /ready}: the database answers and every added check passes, e.g. Redis in cluster mode).
+ * ({@code /ready}: the node is not draining, every added check passes, e.g. Redis in cluster mode, and the
+ * database answers). A draining node answers 503 {@code {"status":"draining"}} from the drain's first instant,
+ * without asking the database, so that a load balancer stops sending it new connections.
  */
 public final class HealthRoutes {
     private static final int READY_TIMEOUT_SECONDS = 2;
@@ -21,10 +24,12 @@ public final class HealthRoutes {
     private final Database database;
     private final Executor dbExecutor;
     private final List<Supplier<String>> checks = new CopyOnWriteArrayList<>();
+    private final BooleanSupplier draining;
 
-    public HealthRoutes(Database database, Executor dbExecutor) {
+    public HealthRoutes(Database database, Executor dbExecutor, BooleanSupplier draining) {
         this.database = database;
         this.dbExecutor = dbExecutor;
+        this.draining = draining;
     }
 
     /**
@@ -39,6 +44,10 @@ public final class HealthRoutes {
     public void register(JavalinConfig cfg) {
         cfg.routes.get("/health", ctx -> ctx.json(Map.of("status", "UP")));
         cfg.routes.get("/ready", ctx -> {
+            if (draining.getAsBoolean()) {
+                ctx.status(503).json(Map.of("status", "draining"));
+                return;
+            }
             for (Supplier<String> c : checks) {
                 String problem = c.get();
                 if (problem != null) {

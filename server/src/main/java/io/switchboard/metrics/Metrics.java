@@ -45,6 +45,10 @@ public final class Metrics {
     public static final String REDIS_PUBLISH_FAILURES = "switchboard.redis.publish.failures";
     /** Cluster mode: Redis connections re-established after a loss (by Lettuce, or replaced after a silent wedge). */
     public static final String REDIS_RECONNECTS = "switchboard.redis.reconnects";
+    /** 1 from the instant this node starts draining (SIGTERM or POST /api/v1/drain), else 0. */
+    public static final String DRAINING = "switchboard.draining";
+    /** Chat connections closed by a drain (1012 draining). */
+    public static final String DRAIN_CLOSED = "switchboard.drain.closed";
     public static final String JETTY_THREADS = "switchboard.jetty.threads";
     public static final String JETTY_THREADS_BUSY = "switchboard.jetty.threads.busy";
     public static final String JETTY_QUEUE = "switchboard.jetty.queue";

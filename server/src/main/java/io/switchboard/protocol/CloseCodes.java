@@ -6,6 +6,13 @@ public final class CloseCodes {
 
     /** Server shutting down; reconnect with backoff. */
     public static final int GOING_AWAY = 1001;
+    /**
+     * Service Restart (IANA), reason {@code draining}: this node is being taken out of service (SIGTERM or an
+     * operator's drain). Reconnect at once, after a random jitter of up to about a second, and resume (join with
+     * {@code since}, {@code dmSince}); a load balancer sends the new connection to another node. Also the answer to a
+     * new connection while the node drains (then before any welcome: reconnect with the usual backoff).
+     */
+    public static final int SERVICE_RESTART = 1012;
     /** Frame above the transport hard limit (4x limits.frame.bytes); reconnect allowed. */
     public static final int TOO_BIG = 1009;
     /** The client did not read its frames fast enough; reconnect and resume. */

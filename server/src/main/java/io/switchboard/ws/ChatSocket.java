@@ -11,6 +11,9 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -36,14 +39,38 @@ public final class ChatSocket implements WebSocketCreator {
     private final OriginPolicy origins;
     private final ScheduledExecutorService scheduler;
     private final int outboxCapacity;
+    private final BooleanSupplier draining;
+    /** WebSocket sessions opened and not yet ended (closed or failed), refused ones included. */
+    private final AtomicInteger openSessions = new AtomicInteger();
 
+    /** @param draining true while the node drains: new connections are then closed at once with 1012 draining */
     public ChatSocket(ChatService chat, ClientTokens tokens, List<String> allowedOrigins,
-                      ScheduledExecutorService scheduler, int outboxCapacity) {
+                      ScheduledExecutorService scheduler, int outboxCapacity, BooleanSupplier draining) {
         this.chat = chat;
         this.tokens = tokens;
         this.origins = new OriginPolicy(allowedOrigins);
         this.scheduler = scheduler;
         this.outboxCapacity = outboxCapacity;
+        this.draining = draining;
+    }
+
+    /**
+     * Waits until every WebSocket session has ended (its close handshake done, or cut off after the outbox's close
+     * timeout), at most {@code timeout}: a server that stopped Jetty right after its last drain close could replace
+     * that 1012 with Jetty's own 1001. Returns whether they all ended.
+     */
+    public boolean awaitSessionsEnded(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (openSessions.get() > 0) {
+            if (System.nanoTime() > deadline) return false;
+            try {
+                Thread.sleep(10); // polling a counter during shutdown, bounded by the deadline
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -57,6 +84,10 @@ public final class ChatSocket implements WebSocketCreator {
         if (!origins.allows(request.getHeaders().getValuesList("Origin"), scheme, request.getHeaders().get("Host"))) {
             Response.writeError(request, response, callback, 403, "origin not allowed");
             return null;
+        }
+        if (draining.getAsBoolean()) {
+            // Closed right after the upgrade, like a refused token, so that browsers see why: go to another node.
+            return new Endpoint(this, null, null, null, null);
         }
         ClientTokens.Result auth;
         String dmSince = null;
@@ -94,6 +125,7 @@ public final class ChatSocket implements WebSocketCreator {
         private final String dmSince;
         private final String dmEpoch;
         private Connection connection;
+        private final AtomicBoolean ended = new AtomicBoolean();
 
         Endpoint(ChatSocket socket, ClientTokens.Result auth, String userAgent, String dmSince, String dmEpoch) {
             this.socket = socket;
@@ -106,6 +138,12 @@ public final class ChatSocket implements WebSocketCreator {
         @Override
         public void onWebSocketOpen(Session session) {
             super.onWebSocketOpen(session);
+            socket.openSessions.incrementAndGet();
+            if (auth == null) { // refused because the node drains
+                session.close(CloseCodes.SERVICE_RESTART, io.switchboard.drain.Drain.REASON,
+                        org.eclipse.jetty.websocket.api.Callback.NOOP);
+                return;
+            }
             ClientPrincipal principal = auth.principal();
             if (principal == null) {
                 TokenRejected rejected = auth.rejected();
@@ -141,12 +179,18 @@ public final class ChatSocket implements WebSocketCreator {
         @Override
         public void onWebSocketClose(int statusCode, String reason, org.eclipse.jetty.websocket.api.Callback callback) {
             if (connection != null) connection.transportClosed();
+            ended();
             callback.succeed();
         }
 
         @Override
         public void onWebSocketError(Throwable cause) {
             if (connection != null) connection.transportClosed();
+            ended();
+        }
+
+        private void ended() {
+            if (ended.compareAndSet(false, true)) socket.openSessions.decrementAndGet();
         }
     }
 

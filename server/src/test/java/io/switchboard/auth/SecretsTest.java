@@ -136,7 +136,8 @@ class SecretsTest {
     @Test
     void configuredSecretsAreUsedAndNoSecretFileIsWritten() throws Exception {
         Map<String, String> env = Map.of("SWITCHBOARD_ADMIN_TOKEN", CONFIGURED_ADMIN, "SWITCHBOARD_JWT_SECRET", CONFIGURED_JWT);
-        Config config = Config.load(env, List.of("--port=0", "--host=127.0.0.1", "--data-dir=" + dataDir, "--shutdown-grace=5s"));
+        Config config = Config.load(env, List.of("--port=0", "--host=127.0.0.1", "--data-dir=" + dataDir, "--shutdown-grace=5s",
+                "--drain-delay=0", "--drain-window=0"));
         try (SwitchboardServer server = SwitchboardServer.create(config).start()) {
             assertFalse(Files.exists(dataDir.resolve("admin.token")), "no admin.token file");
             assertFalse(Files.exists(dataDir.resolve("jwt.secret")), "no jwt.secret file");

@@ -529,6 +529,43 @@ class ClientLibraryTest {
     }
 
     @Test
+    void aDrainsCloseReconnectsAtOnceWithoutBackoffAndResumesWhileA1012BeforeTheWelcomeIsAFailedAttempt() {
+        js(FAKE_SOCKET);
+        // maxTries 0: any failed attempt ends the client, and the backoff would be up to a minute. Only the drain rule
+        // reconnects at once.
+        async("""
+                window.c = record(sb.connect('ws://example.invalid/ws', { token, reconnect: { baseMs: 60000, capMs: 60000, maxTries: 0 } }));
+                await opened(1);
+                welcome(25, { seq: 4, epoch: 'e1' });
+                c.join('r');
+                """);
+        js("""
+                const j = sentOf('join')[0];
+                last().frame({ type: 'joined', id: j.id, room: 'r', seq: 5, epoch: 'e1', members: ['ann'] });
+                last().frame({ type: 'message', room: 'r', seq: 6, id: 'm6', from: 'bob', text: 'x', ts: 1 });
+                dm(5);
+                """);
+        untilJs("the message and the dm", "t.log.includes('m:6') && t.log.includes('dm:5')");
+        js("window.shutAt = Date.now(); last().shut(1012)");
+        untilJs("a reconnect after the drain's close", "fake.sockets.length === 2");
+        long waited = ((Number) js("return Date.now() - shutAt")).longValue();
+        assertTrue(waited < 1500, "reconnected after the jitter of at most 1 s, not the backoff: " + waited + " ms");
+        assertEquals(List.of("5", "e1"), js("return [query('dmSince'), query('dmEpoch')]"), "the DM stream resumes");
+        js("welcome(25, { seq: 5, epoch: 'e1' })");
+        untilJs("the re-join", "sentOf('join').length === 1");
+        assertEquals(Map.of("since", 6L, "epoch", "e1"), js("const j = sentOf('join')[0]; return { since: j.since, epoch: j.epoch }"));
+
+        // Drained again at once, and the next node answer is a draining node's refusal before any welcome: that is a
+        // failed attempt like any other (with maxTries 0, the end).
+        js("last().shut(1012)");
+        untilJs("a third socket", "fake.sockets.length === 3");
+        js("last().shut(1012)");
+        untilJs("the client to give up", "c.state === 'closed'");
+        assertEquals("reconnect_failed", js("return t.errors[t.errors.length - 1].code"));
+        assertEquals(3L, js("return fake.sockets.length"));
+    }
+
+    @Test
     void aBanEndsTheClientWhileOtherClosesReconnectWithFullJitterBackoff() {
         js(FAKE_SOCKET);
         async("""

@@ -25,7 +25,8 @@ class DataDirLockTest {
     Path dataDir;
 
     private static Config configFor(Path dataDir) {
-        return Config.of(Map.of("port", "0", "host", "127.0.0.1", "data.dir", dataDir.toString(), "shutdown.grace", "5s"));
+        return Config.of(Map.of("port", "0", "host", "127.0.0.1", "data.dir", dataDir.toString(), "shutdown.grace", "5s",
+                "drain.delay", "0", "drain.window", "0"));
     }
 
     @Test

@@ -47,6 +47,9 @@ public final class TestServer implements AutoCloseable {
         settings.put("host", "127.0.0.1");
         settings.put("data.dir", dataDir.toString());
         settings.put("shutdown.grace", "5s");
+        // Tests stop with stop(), which does not drain; a test of the drain sets its own delay and window.
+        settings.put("drain.delay", "0");
+        settings.put("drain.window", "0");
         settings.putAll(overrides);
         TestServer t = new TestServer(dataDir, settings);
         registerConfiguredSecrets(settings);
