@@ -59,7 +59,7 @@ class DrainApiTest {
         long started = System.nanoTime();
         JsonNode status = api.post("/api/v1/drain").expect(202);
         assertTrue(status.path("draining").asBoolean(), status.toString());
-        assertEquals(server.server().installationId(), status.path("node").asText());
+        assertEquals(server.server().node().id(), status.path("node").asText());
         assertEquals("admin admin", status.path("cause").asText());
         assertEquals(status.path("startedAt").asLong() + 1000, status.path("closingFrom").asLong(), status.toString());
         assertEquals(status.path("closingFrom").asLong() + 2000, status.path("closingUntil").asLong(), status.toString());
