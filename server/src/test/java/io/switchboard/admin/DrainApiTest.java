@@ -101,7 +101,7 @@ class DrainApiTest {
         for (JsonNode e : audit) {
             if ("drain".equals(e.path("action").asText())) {
                 audited = true;
-                assertEquals("node " + server.server().installationId(), e.path("target").asText());
+                assertEquals("node " + server.server().node().id(), e.path("target").asText());
                 assertEquals("delay 1s, window 2s", e.path("detail").asText());
             }
         }
