@@ -32,6 +32,7 @@ class ClusterFaultsTest {
     @BeforeAll
     void start() {
         cluster = LocalCluster.builder().nodes(3).set("presence.ttl", "3s").set("cluster.check.interval", "500ms")
+                .set("drain.delay", "0s").set("drain.window", "1s")
                 .set("limits.rate", "1000").set("limits.burst", "1000").start();
     }
 
