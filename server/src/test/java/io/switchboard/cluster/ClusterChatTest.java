@@ -276,4 +276,23 @@ class ClusterChatTest {
         ola.close();
         pia.close();
     }
+
+    @Test
+    void aRetryReachingAnotherNodeGetsTheOriginalAckAndAReusedIdIsAConflict() {
+        String room = "retry-" + System.nanoTime();
+        WsClient first = connect(1, "rex");
+        first.join(room);
+        first.send("type", "send", "room", room, "id", "once", "text", "hello");
+        JsonNode ack = first.await("ack");
+        first.close();
+        WsClient again = connect(2, "rex");
+        again.join(room);
+        again.send("type", "send", "room", room, "id", "once", "text", "hello");
+        JsonNode retried = again.await("ack");
+        assertEquals(ack.path("seq").asLong(), retried.path("seq").asLong(), "the original seq");
+        assertTrue(retried.path("duplicate").asBoolean(), retried.toString());
+        again.send("type", "send", "room", room, "id", "once", "text", "something else");
+        assertEquals("id_conflict", again.awaitError("once").path("code").asText());
+        again.close();
+    }
 }

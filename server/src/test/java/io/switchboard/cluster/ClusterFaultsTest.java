@@ -32,7 +32,7 @@ class ClusterFaultsTest {
     @BeforeAll
     void start() {
         cluster = LocalCluster.builder().nodes(3).set("presence.ttl", "3s").set("cluster.check.interval", "500ms")
-                .set("drain.delay", "0s").set("drain.window", "1s")
+                .set("drain.delay", "0").set("drain.window", "1s")
                 .set("limits.rate", "1000").set("limits.burst", "1000").start();
     }
 
@@ -116,8 +116,8 @@ class ClusterFaultsTest {
                     JsonNode ack = ws.await(f -> ("ack".equals(f.path("type").asText()) || "error".equals(f.path("type").asText()))
                             && id.equals(f.path("id").asText()), Duration.ofSeconds(3), "answer to " + id);
                     if ("ack".equals(ack.path("type").asText())) acked.put(id, ack.path("seq").asLong());
-                } catch (AssertionError e) {
-                    ws.close(); // no answer: the node went away; the retry with the same id is deduplicated
+                } catch (AssertionError | RuntimeException e) {
+                    ws.close(); // no answer or no connection: the retry with the same id is deduplicated
                 }
             }
             assertTrue(acked.containsKey(id), "send " + id + " acked in the end");
@@ -203,6 +203,27 @@ class ClusterFaultsTest {
         }
         member.awaitSeq(sender.maxSeq());
         assertEquals(60, sender.acked.size());
+        assertAckedOnceEach(sender);
+        assertEquals(List.of(), member.violations);
+        List.of(member.ws, sender.ws).forEach(WsClient::close);
+    }
+
+    @Test
+    void postgresBrieflyGoneRefusesSendsAsRetryableAndLosesNothing() {
+        String room = "pg-" + System.nanoTime();
+        Member member = new Member("pam", room, cluster.node(2).ws(cluster.token("pam")));
+        Sender sender = new Sender(room, cluster.node(0).ws(cluster.token("sender")));
+        sender.send("before");
+        cluster.postgres().stop();
+        sender.ws.send("type", "send", "room", room, "id", "during", "text", "text of during");
+        JsonNode refused = sender.ws.await(f -> "during".equals(f.path("id").asText()), WAIT, "answer to during");
+        assertEquals("unavailable", refused.path("code").asText(), "retryable while the store is away: " + refused);
+        cluster.postgres().startAgain();
+        Await.until("every node ready again", WAIT, () -> cluster.nodes().stream().allMatch(n -> n.readyStatus() == 200));
+        sender.send("during"); // the client's retry with the same id, as the error says
+        sender.send("after");
+        member.awaitSeq(sender.maxSeq());
+        assertEquals(3, sender.acked.size());
         assertAckedOnceEach(sender);
         assertEquals(List.of(), member.violations);
         List.of(member.ws, sender.ws).forEach(WsClient::close);

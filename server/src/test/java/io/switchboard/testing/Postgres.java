@@ -56,6 +56,25 @@ public final class Postgres implements AutoCloseable {
         }
     }
 
+    /** Stops the server at once (every session is cut, as when the database host goes away). */
+    public void stop() {
+        try {
+            asPostgres(bin.resolve("pg_ctl") + " -w -t 30 -D " + dir.resolve("data") + " -m immediate stop");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot stop PostgreSQL", e);
+        }
+    }
+
+    /** Starts the server again on the same port and data after {@link #stop()}. */
+    public void startAgain() {
+        try {
+            asPostgres(bin.resolve("pg_ctl") + " -w -t 30 -D " + dir.resolve("data") + " -l " + dir.resolve("log")
+                    + " -o \"-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1\" start");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start PostgreSQL again", e);
+        }
+    }
+
     public String jdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     }
