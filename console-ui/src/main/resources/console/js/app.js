@@ -4,6 +4,7 @@ import { request, setCsrf, onUnauthorized, describe } from './api.js';
 import { live, on, openStream, stopStream, streamRoom } from './live.js';
 import { say, setText, fmtTime } from './dom.js';
 import * as dashboard from './views/dashboard.js';
+import * as nodes from './views/nodes.js';
 import * as connections from './views/connections.js';
 import * as rooms from './views/rooms.js';
 import * as room from './views/room.js';
@@ -13,6 +14,7 @@ import * as audit from './views/audit.js';
 
 const ROUTES = [
   { pattern: /^\/dashboard$/, view: dashboard, nav: 'nav-dashboard', title: 'Dashboard' },
+  { pattern: /^\/nodes$/, view: nodes, nav: 'nav-nodes', title: 'Nodes' },
   { pattern: /^\/connections$/, view: connections, nav: 'nav-connections', title: 'Connections' },
   { pattern: /^\/rooms$/, view: rooms, nav: 'nav-rooms', title: 'Rooms' },
   { pattern: /^\/rooms\/(.+)$/, view: room, nav: 'nav-rooms', title: 'Room', room: true },
@@ -155,7 +157,12 @@ async function signOut() {
 
 function route(fromNavigation = true) {
   if (!session) return;
-  const path = location.hash.replace(/^#/, '') || '/dashboard';
+  // A route may carry parameters after '?' (e.g. #/connections?node=n2); names in a path are percent-encoded, so
+  // the first literal '?' starts them.
+  const hash = location.hash.replace(/^#/, '') || '/dashboard';
+  const q = hash.indexOf('?');
+  const path = q < 0 ? hash : hash.slice(0, q);
+  const params = new URLSearchParams(q < 0 ? '' : hash.slice(q + 1));
   let match = null;
   let found = null;
   for (const r of ROUTES) {
@@ -185,7 +192,7 @@ function route(fromNavigation = true) {
   document.title = `${roomName || found.title} · Switchboard`;
   const container = $('view');
   try {
-    unmount = found.view.mount(container, { session, room: roomName }) || null;
+    unmount = found.view.mount(container, { session, room: roomName, params }) || null;
   } catch (e) {
     console.error(e);
     container.replaceChildren();

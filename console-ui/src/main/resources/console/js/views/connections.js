@@ -28,12 +28,16 @@ const COLUMNS = [
   { key: 'queued', label: 'Queue', num: true, sort: 'queued', text: (c) => fmtNumber(c.queued || 0), title: 'Frames waiting in the outbox' },
 ];
 
-// Search and sort survive navigation within the page's lifetime; the page position does not.
+// Search and sort survive navigation within the page's lifetime; the page position does not. A link with
+// parameters (#/connections?node=n2, from the Nodes page) sets the filters it names.
 const sort = { key: 'age', dir: 'desc' };
-const filters = { q: '', room: '' };
+const filters = { q: '', room: '', node: '' };
 
-export function mount(root, { session }) {
+export function mount(root, { session, params }) {
   const canOperate = session.canOperate;
+  if (params) {
+    for (const key of Object.keys(filters)) if (params.has(key)) filters[key] = params.get(key);
+  }
   const status = h('p', { id: 'connections-status', class: 'notice', role: 'status', 'aria-live': 'polite', hidden: true });
   const count = h('p', { id: 'connections-count', class: 'muted' });
   const empty = h('p', { id: 'connections-empty', class: 'empty', hidden: true });
@@ -77,7 +81,8 @@ export function mount(root, { session }) {
     canOperate ? null : h('p', { class: 'notice' }, 'You are signed in as a viewer: kicking is disabled.'),
     h('form', { class: 'filters', role: 'search', onsubmit: (e) => e.preventDefault() },
       filterInput('q', 'connections-search', 'Search', 'user, name, id, address or user agent'),
-      filterInput('room', 'filter-room', 'Room', 'exact room name')),
+      filterInput('room', 'filter-room', 'Room', 'exact room name'),
+      filterInput('node', 'filter-node', 'Node', 'exact node id')),
     status,
     loadError,
     count,
@@ -127,6 +132,7 @@ export function mount(root, { session }) {
     const p = new URLSearchParams();
     if (filters.q.trim()) p.set('q', filters.q.trim());
     if (filters.room.trim()) p.set('room', filters.room.trim());
+    if (filters.node.trim()) p.set('node', filters.node.trim());
     p.set('sort', col.sort);
     p.set('order', asc !== Boolean(col.flip) ? 'asc' : 'desc');
     p.set('limit', String(PAGE_SIZE));
@@ -219,7 +225,7 @@ export function mount(root, { session }) {
       prev = row.tr;
     }
     renderHead();
-    const filtered = filters.q.trim() || filters.room.trim();
+    const filtered = filters.q.trim() || filters.room.trim() || filters.node.trim();
     let summary;
     if (!loaded) summary = 'Loading connections…';
     else if (filtered) summary = `${fmtNumber(total)} ${total === 1 ? 'connection matches' : 'connections match'}.`;

@@ -1,9 +1,13 @@
-// Dashboard: headline numbers and one-second charts fed by the stream's `stats` events (last 120 points).
+// Dashboard: headline numbers and one-second charts fed by the stream's `stats` events (last 120 points). In a
+// cluster the node count and the connections headline cover every node (GET /api/v1/nodes every two seconds, this
+// node's own count from each stats tick); users, rooms and the charts are this node's, and say so.
 
 import { h, append, setText, coalesce, fmtNumber, fmtDuration, fmtBytes, fmtTime, fmtDateTime } from '../dom.js';
 import { request, describe } from '../api.js';
 import { live, on, roomIndex, MAX_POINTS } from '../live.js';
 import { roomHref } from './rooms.js';
+import { fetchNodes, REFRESH_MS as NODES_REFRESH_MS } from './nodes.js';
+import { every } from '../poll.js';
 
 const MB = 1048576;
 
@@ -45,6 +49,7 @@ const TOP_ROOMS = 8;
 export function mount(root) {
   const headline = {
     connections: stat('stat-connections', 'Connections'),
+    nodes: stat('stat-nodes', 'Nodes'),
     rooms: stat('stat-rooms', 'Active rooms'),
     users: stat('stat-users', 'Users online'),
     uptime: stat('stat-uptime', 'Uptime'),
@@ -53,28 +58,48 @@ export function mount(root) {
     version: stat('stat-version', 'Version'),
   };
   const infoError = h('p', { class: 'notice error', role: 'alert', hidden: true });
+  const scope = h('p', { id: 'dashboard-scope', class: 'muted', hidden: true });
   const cards = [];
   const chartGrid = h('div', { class: 'charts' });
 
   append(root, 
     h('div', { class: 'page-head' }, h('h1', null, 'Dashboard'),
-      h('p', { class: 'muted' }, 'Live figures, updated every second; the charts keep the last two minutes.')),
+      h('p', { class: 'muted' }, 'Live figures, updated every second; the charts keep the last two minutes.'), scope),
     h('section', { class: 'stats', 'aria-label': 'Headline numbers' }, Object.values(headline).map((s) => s.el)),
     infoError,
     chartGrid,
   );
 
   let info = null;
+  let cluster = null; // the last answer of GET /api/v1/nodes (see nodes.js fetchNodes)
   function renderHeadline() {
     const s = live.stats;
-    setText(headline.connections.value, s ? fmtNumber(s.connections) : '–');
+    const many = cluster !== null && cluster.totals.nodes > 1;
+    // This node's count is the stats tick's (fresher than its node info); the others' come from their node info.
+    let connections = s ? s.connections : null;
+    if (cluster !== null) {
+      const others = cluster.nodes.filter((n) => n.id !== cluster.self).reduce((sum, n) => sum + (n.connections || 0), 0);
+      connections = (connections ?? (cluster.nodes.find((n) => n.id === cluster.self) || {}).connections ?? 0) + others;
+    }
+    setText(headline.connections.value, connections === null ? '–' : fmtNumber(connections));
+    setText(headline.connections.note, many && s ? `${fmtNumber(s.connections)} on this node` : '');
+    headline.connections.value.dataset.scope = many ? 'cluster' : 'node';
+    setText(headline.nodes.value, cluster ? fmtNumber(cluster.totals.nodes) : '–');
+    const trouble = [];
+    if (cluster && cluster.totals.notReady > 0) trouble.push(`${fmtNumber(cluster.totals.notReady)} not ready`);
+    if (cluster && cluster.totals.draining > 0) trouble.push(`${fmtNumber(cluster.totals.draining)} draining`);
+    setText(headline.nodes.note, cluster ? (trouble.join(', ') || 'all ready') : '');
     setText(headline.rooms.value, s ? fmtNumber(s.rooms) : '–');
     setText(headline.users.value, s ? fmtNumber(s.users) : '–');
+    setText(headline.rooms.note, many ? 'on this node' : '');
+    setText(headline.users.note, many ? 'on this node' : '');
+    scope.hidden = !many;
+    setText(scope, many ? `Connections and nodes cover all ${cluster.totals.nodes} nodes; users, rooms, uptime, heap and the charts are this node’s (${cluster.self}).` : '');
     setText(headline.uptime.value, s ? fmtDuration(s.uptimeSeconds) : info ? fmtDuration(info.uptimeSeconds) : '–');
     setText(headline.heap.value, s ? fmtBytes(s.heapUsedBytes) : '–');
     setText(headline.heap.note, s && s.heapMaxBytes > 0 ? `of ${fmtBytes(s.heapMaxBytes)} max` : '');
-    setText(headline.node.value, info ? info.node : '–');
-    setText(headline.node.note, live.node && live.node.draining ? 'draining' : '');
+    setText(headline.node.value, info ? info.nodeId || info.node : '–');
+    setText(headline.node.note, live.node && live.node.draining ? 'draining' : info && info.nodeId ? `installation ${info.node}` : '');
     setText(headline.version.value, info ? info.version : '–');
     setText(headline.version.note, info && info.database ? `database ${info.database}` : '');
     setText(headline.uptime.note, info && info.startedAt ? `since ${fmtDateTime(info.startedAt)}` : '');
@@ -212,12 +237,22 @@ export function mount(root) {
   };
   scheme.addEventListener('change', recolor);
 
+  const stopNodes = every(NODES_REFRESH_MS, async () => {
+    try {
+      cluster = await fetchNodes();
+    } catch (e) {
+      cluster = null; // the headline falls back to this node's own figures
+    }
+    renderHeadline();
+  });
+
   renderHeadline();
   renderNow();
   renderRooms();
   const offs = [on('node', renderHeadline), on('stats', onStats), on('snapshot', refill), on('rooms', scheduleRooms)];
   return () => {
     offs.forEach((off) => off());
+    stopNodes();
     scheduleRooms.cancel();
     scheme.removeEventListener('change', recolor);
     for (const c of cards) if (c.chart) c.chart.destroy();

@@ -54,7 +54,15 @@ public final class SystemRoutes {
         api.get("/api/v1/info", this::info);
         api.get("/api/v1/metrics", ctx -> ctx.contentType("application/json").result(metricsJson.writeValueAsString(metrics.registry())));
         api.get("/api/v1/audit", ctx -> auditPage(api, ctx));
-        api.get("/api/v1/nodes", ctx -> ctx.json(Map.of("items", nodes.get())));
+        api.get("/api/v1/nodes", this::nodes);
+    }
+
+    /** {"node": this node's id, "items": [NodeInfo…]}: the console marks this node's row by the id. */
+    private void nodes(Context ctx) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("node", identity.get("nodeId"));
+        out.put("items", nodes.get());
+        ctx.json(out);
     }
 
     private void info(Context ctx) {

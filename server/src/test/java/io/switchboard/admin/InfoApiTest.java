@@ -50,6 +50,25 @@ class InfoApiTest {
     }
 
     @Test
+    void aSingleNodeListsItselfAsTheNodeThatAnsweredAndCountsItselfInTheClusterTotals() {
+        JsonNode nodes = new AdminClient(server, VIEWER_TOKEN).get("/api/v1/nodes").expect(200);
+        String id = server.server().node().id();
+        assertEquals(id, nodes.path("node").asText(), nodes.toString());
+        assertEquals(1, nodes.path("items").size(), nodes.toString());
+        JsonNode self = nodes.path("items").get(0);
+        assertEquals(id, self.path("id").asText());
+        assertEquals("127.0.0.1:" + server.port(), self.path("address").asText(), self.toString());
+        assertTrue(self.path("ready").asBoolean(), self.toString());
+        assertFalse(self.path("draining").asBoolean(), self.toString());
+
+        JsonNode info = new AdminClient(server, VIEWER_TOKEN).get("/api/v1/info").expect(200);
+        assertEquals(id, info.path("nodeId").asText(), info.toString());
+        assertEquals(1, info.path("cluster").path("nodes").asInt(), info.toString());
+        assertEquals(0, info.path("cluster").path("draining").asInt(), info.toString());
+        assertEquals(server.server().hub().connectionCount(), info.path("cluster").path("connections").asInt(), info.toString());
+    }
+
+    @Test
     void theConfigShowsThatSecretsAreSetButNeverTheirValues() {
         String body = new AdminClient(server, VIEWER_TOKEN).get("/api/v1/info").body();
         for (String secret : List.of(ADMIN_TOKEN, VIEWER_TOKEN, JWT_SECRET, METRICS_TOKEN)) {

@@ -54,7 +54,9 @@ class ConsoleDashboardTest extends ConsoleTestBase {
             browser.until("the connections headline", d -> d.findElement(By.id("stat-connections")).getText().equals("2"));
         }
         browser.until("the node and version from /api/v1/info",
-                d -> d.findElement(By.id("stat-node")).getText().equals(server.server().installationId()));
+                d -> d.findElement(By.id("stat-node")).getText().equals(server.server().node().id()));
+        assertEquals("installation " + server.server().installationId(), browser.driver.findElement(By.id("stat-node"))
+                .findElement(By.xpath("following-sibling::span[@class='stat-note']")).getText());
     }
 
     @Test
@@ -79,7 +81,7 @@ class ConsoleDashboardTest extends ConsoleTestBase {
     void everyViewRunsUnderTheContentSecurityPolicyWithoutScriptErrors() {
         browser.signIn(server.adminToken(), "#/dashboard");
         browser.severeLogs(); // drop what the sign-in itself logged (the 401 of the session probe)
-        for (String route : List.of("#/dashboard", "#/connections", "#/rooms", "#/rooms/lobby", "#/broadcast", "#/bans", "#/audit")) {
+        for (String route : List.of("#/dashboard", "#/nodes", "#/connections", "#/rooms", "#/rooms/lobby", "#/broadcast", "#/bans", "#/audit")) {
             browser.go(route);
             browser.until("the live stream on " + route, d -> "live".equals(d.findElement(By.id("live-status")).getText()));
         }
