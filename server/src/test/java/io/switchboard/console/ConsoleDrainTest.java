@@ -22,7 +22,7 @@ class ConsoleDrainTest extends ConsoleTestBase {
     @Test
     void aDrainStartedElsewhereShowsABannerOnEveryPageUntilItsConnectionsAreMoved() throws Exception {
         browser.signIn(server.adminToken(), "#/dashboard");
-        browser.until("the node headline", d -> d.findElement(By.id("stat-node")).getText().equals(server.server().installationId()));
+        browser.until("the node headline", d -> d.findElement(By.id("stat-node")).getText().equals(server.server().node().id()));
         assertFalse(browser.driver.findElement(By.id("drain-notice")).isDisplayed(), "no banner while serving");
         Clients.Client chat = clients.connect("dora", null);
 
