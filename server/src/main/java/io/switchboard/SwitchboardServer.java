@@ -385,7 +385,7 @@ public final class SwitchboardServer implements AutoCloseable {
         node.bind(app.port());
         if (redis != null) {
             redis.start(); // connects in the background: /ready says when Redis is there
-            broker.onRecovered(upkeep::checkPositions);
+            broker.onRecovered(upkeep::recovered);
             upkeep.start(scheduler, config.get(Keys.CLUSTER_CHECK_INTERVAL), config.get(Keys.PRESENCE_TTL));
         }
         metrics.gauge(Metrics.JETTY_THREADS, httpThreads::getThreads);

@@ -131,7 +131,8 @@ final class Memberships {
                 String name = room.name();
                 String user = conn.user();
                 presence.joined(name, user).whenComplete((first, error) -> {
-                    if (error != null) log.warn("Presence of {} in {} not recorded: {}", user, name, error.toString());
+                    // While Redis is away every join would say so: the node's /ready and metrics already do.
+                    if (error != null) log.debug("Presence of {} in {} not recorded: {}", user, name, error.toString());
                     else if (first) internal.accept(new Command.PresenceChanged(name, user, true));
                 });
             }
@@ -213,7 +214,7 @@ final class Memberships {
             String name = room.name();
             String user = conn.user();
             presence.left(name, user).whenComplete((last, error) -> {
-                if (error != null) log.warn("Presence of {} in {} not removed: {}", user, name, error.toString());
+                if (error != null) log.debug("Presence of {} in {} not removed (it expires): {}", user, name, error.toString());
                 else if (last) internal.accept(new Command.PresenceChanged(name, user, false));
             });
         }

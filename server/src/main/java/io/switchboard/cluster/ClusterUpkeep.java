@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *   (the sequencer's gap fill). This bounds how long a lost last message stays unseen.</li>
  *   <li><b>Presence</b>, every third of {@code presence.ttl}: refreshes this node's entries, reports users whose
  *   entries expired elsewhere as gone, and re-announces any of ours that had expired.</li>
- *   <li><b>Connection registry</b> refresh, on the same period; <b>bans</b> re-read every ten periods.</li>
+ *   <li><b>Connection registry</b> refresh and <b>bans</b> re-read (a ban or unban whose control message was lost,
+ *   e.g. while Redis was away, still takes effect), on the same period and whenever Redis recovers.</li>
  * </ul>
  * Store reads run on the database readers, never on the timer or a Redis thread.
  */
@@ -46,7 +47,6 @@ public final class ClusterUpkeep {
     private final Bans bans;
     private final Executor readers;
     private final AtomicBoolean checking = new AtomicBoolean();
-    private long ticks;
 
     public ClusterUpkeep(Hub hub, ChatStore store, Sequencer sequencer, RedisPresence presence,
                          RedisConnectionRegistry registry, Bans bans, Executor readers) {
@@ -100,9 +100,19 @@ public final class ClusterUpkeep {
             presence.expired().thenAccept(gone -> gone.forEach((room, users) -> users.forEach(
                     u -> sequencer.submitInternal(new Command.PresenceChanged(room, u, false)))));
             registry.refresh();
-            if (++ticks % 10 == 0) readers.execute(this::reloadBans);
+            readers.execute(this::reloadBans);
         } catch (RuntimeException e) {
             log.warn("Presence upkeep failed; it runs again next period", e);
+        }
+    }
+
+    /** Redis is back: what was published meanwhile may be lost, bans and unbans included. */
+    public void recovered() {
+        checkPositions();
+        try {
+            readers.execute(this::reloadBans);
+        } catch (RejectedExecutionException e) {
+            // the periodic round reads them again
         }
     }
 
