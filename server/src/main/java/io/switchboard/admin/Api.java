@@ -225,8 +225,21 @@ public final class Api {
         if (s.isBlank()) throw ApiException.invalid("field '" + field + "' must not be empty");
         if (s.length() > maxChars) throw ApiException.invalid("field '" + field + "' must be at most " + maxChars + " characters");
         if (!io.switchboard.protocol.Text.isWellFormed(s)) {
-            throw ApiException.invalid("field '" + field + "' is not valid Unicode (it contains a lone surrogate)");
+            throw ApiException.invalid("field '" + field + "' is " + io.switchboard.protocol.Text.RULE);
         }
+        return s;
+    }
+
+    /**
+     * An optional free-text query parameter (a reason): null when absent or blank.
+     *
+     * @throws ApiException 422 when longer than {@code maxChars} or not storable text (see {@link io.switchboard.protocol.Text})
+     */
+    public static String queryText(Context ctx, String name, int maxChars) {
+        String s = ctx.queryParam(name);
+        if (s == null || s.isBlank()) return null;
+        if (s.length() > maxChars) throw ApiException.invalid(name + " must be at most " + maxChars + " characters");
+        if (!io.switchboard.protocol.Text.isWellFormed(s)) throw ApiException.invalid("query parameter '" + name + "' is " + io.switchboard.protocol.Text.RULE);
         return s;
     }
 
@@ -238,7 +251,7 @@ public final class Api {
         for (JsonNode item : v) {
             if (!item.isTextual()) throw ApiException.invalid("field '" + field + "' must be an array of strings");
             if (!io.switchboard.protocol.Text.isWellFormed(item.asText())) {
-                throw ApiException.invalid("field '" + field + "' has an entry that is not valid Unicode (a lone surrogate)");
+                throw ApiException.invalid("field '" + field + "' has an entry that is " + io.switchboard.protocol.Text.RULE);
             }
             out.add(item.asText());
         }

@@ -105,7 +105,7 @@ public final class ConnectionRoutes {
 
     private void kick(Api api, Context ctx) {
         String id = ctx.pathParam("id");
-        String reason = reason(ctx.queryParam("reason"));
+        String reason = Api.queryText(ctx, "reason", MAX_REASON);
         String address = Addresses.of(ctx);
         var admin = Api.admin(ctx);
         api.async(ctx, () -> {

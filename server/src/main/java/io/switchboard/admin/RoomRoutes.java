@@ -147,7 +147,7 @@ public final class RoomRoutes {
         } catch (NumberFormatException e) {
             throw ApiException.badRequest("seq must be a whole number");
         }
-        String reason = ctx.queryParam("reason");
+        String reason = Api.queryText(ctx, "reason", 500);
         var admin = Api.admin(ctx);
         String address = Addresses.of(ctx);
         CompletableFuture<Boolean> deleted = new CompletableFuture<>();
@@ -161,7 +161,7 @@ public final class RoomRoutes {
 
     private void setClosed(Api api, Context ctx, boolean closed) {
         String room = ctx.pathParam("room");
-        String reason = ctx.queryParam("reason");
+        String reason = Api.queryText(ctx, "reason", 500);
         var admin = Api.admin(ctx);
         String address = Addresses.of(ctx);
         CompletableFuture<Integer> done = new CompletableFuture<>();

@@ -56,7 +56,7 @@ public final class FrameCodec {
             String id = rawId != null && rawId.isTextual() && rawId.asText().length() <= MAX_ID_CHARS
                     && Text.isWellFormed(rawId.asText()) ? rawId.asText() : null;
             throw new ProtocolException(ErrorCode.INVALID_FRAME,
-                    "field '" + illFormed + "' is not valid Unicode (it contains a lone surrogate)", id);
+                    "field '" + illFormed + "' is " + io.switchboard.protocol.Text.RULE, id);
         }
         String id = optionalText(node, "id", MAX_ID_CHARS, null);
         JsonNode type = node.get("type");
@@ -172,7 +172,7 @@ public final class FrameCodec {
     private static String wellFormed(String field, String value, String id) throws ProtocolException {
         if (!Text.isWellFormed(value)) {
             throw new ProtocolException(ErrorCode.INVALID_FRAME,
-                    "field '" + field + "' is not valid Unicode (it contains a lone surrogate)", id);
+                    "field '" + field + "' is " + io.switchboard.protocol.Text.RULE, id);
         }
         return value;
     }
