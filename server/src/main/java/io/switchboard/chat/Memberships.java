@@ -130,6 +130,11 @@ final class Memberships {
                 pending.memberships.add(new MessageWriter.Membership(room.name(), conn.user(), true));
                 String name = room.name();
                 String user = conn.user();
+                // The members here see the user come online now, unless they already knew them online elsewhere;
+                // the other nodes hear it only if this is the user's first connection in the room anywhere.
+                if (!room.isOnlineElsewhere(user)) {
+                    fanout.roomFrame(room, new ServerFrame.Presence(name, user, "join"), user);
+                }
                 presence.joined(name, user).whenComplete((first, error) -> {
                     // While Redis is away every join would say so: the node's /ready and metrics already do.
                     if (error != null) log.debug("Presence of {} in {} not recorded: {}", user, name, error.toString());
@@ -213,6 +218,9 @@ final class Memberships {
         if (lastHere) {
             String name = room.name();
             String user = conn.user();
+            if (!room.isOnlineElsewhere(user)) {
+                fanout.roomFrame(room, new ServerFrame.Presence(name, user, "leave"), user);
+            }
             presence.left(name, user).whenComplete((last, error) -> {
                 if (error != null) log.debug("Presence of {} in {} not removed (it expires): {}", user, name, error.toString());
                 else if (last) internal.accept(new Command.PresenceChanged(name, user, false));
@@ -228,13 +236,17 @@ final class Memberships {
     }
 
     /**
-     * A user came online or went offline in a room, counted over every node: tells the members here (but the
-     * user's own connections) and, when this node found out, the other nodes.
+     * A user came online or went offline in a room, counted over every node: from the presence seam's answer to
+     * this node (first or last anywhere, an expired entry, one of ours back after expiring), published to the other
+     * nodes and applied here; or from another node's publication, applied here. Applying changes this node's view of
+     * who is online elsewhere, and the members here hear of it only when the user's state in their view changes —
+     * so a user is announced once, whatever the order in which nodes learn of each other's joins and leaves.
      */
     void presenceChanged(String roomName, String user, boolean joined, boolean fromHere) {
         Room room = hub.room(roomName);
-        if (room != null) {
-            if (!fromHere) room.onlineElsewhere(user, joined);
+        // This node's own "first anywhere" is about a user connected here: the members here heard it at the join.
+        boolean ours = fromHere && joined;
+        if (room != null && !ours && room.onlineElsewhere(user, joined)) {
             fanout.roomFrame(room, new ServerFrame.Presence(roomName, user, joined ? "join" : "leave"), user);
         }
         if (fromHere) broker.publish(new io.switchboard.broker.Publication.RoomPresence(roomName, user, joined));

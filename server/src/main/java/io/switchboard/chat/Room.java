@@ -74,9 +74,21 @@ public final class Room {
         return List.copyOf(members.keySet());
     }
 
-    /** Cluster presence: the user came online ({@code online}) or went offline in this room on other nodes. */
-    void onlineElsewhere(String user, boolean online) {
+    /**
+     * Cluster presence: the user came online ({@code online}) or went offline in this room on other nodes. Returns
+     * true when that changes whether the user is online for the members here (a user with a connection here stays
+     * online whatever other nodes say).
+     */
+    boolean onlineElsewhere(String user, boolean online) {
+        boolean wasOnline = members.containsKey(user) || elsewhere.contains(user);
         if (online) elsewhere.add(user); else elsewhere.remove(user);
+        if (members.containsKey(user)) return false;
+        return wasOnline != elsewhere.contains(user);
+    }
+
+    /** Whether the user is online in this room through another node, as far as this node knows. */
+    boolean isOnlineElsewhere(String user) {
+        return elsewhere.contains(user);
     }
 
     /**

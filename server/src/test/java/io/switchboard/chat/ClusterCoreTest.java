@@ -193,4 +193,20 @@ class ClusterCoreTest {
         later.ofType("joined").get(0).path("members").forEach(m -> listed.add(m.asText()));
         assertEquals(Set.of("hal", "ivy", "jo"), Set.copyOf(listed), "a later joiner gets the whole list at once");
     }
+
+    @Test
+    void aUserLearnedOfTwiceIsAnnouncedOnce() {
+        CoreNode.Client vic = b.connect("vic");
+        vic.join("lobby");
+        // B hears of uma twice, in the worst order: first from the presence snapshot taken when the room loaded,
+        // then from the node where she joined (the publication that raced the snapshot).
+        b.sequencer.submitInternal(new Command.OnlineElsewhere("lobby", Set.of("uma")));
+        b.sequencer.submitInternal(new Command.Remote(new Publication.RoomPresence("lobby", "uma", true)));
+        b.sequencer.submitInternal(new Command.Remote(new Publication.RoomPresence("lobby", "uma", false)));
+        b.sequencer.submitInternal(new Command.Remote(new Publication.RoomPresence("lobby", "uma", false)));
+        // A barrier: the sequencer handles commands in order, so wil's join is heard after all of the above.
+        b.sequencer.submitInternal(new Command.Remote(new Publication.RoomPresence("lobby", "wil", true)));
+        Await.until("vic hears wil", WAIT, () -> presence(vic).contains("wil:join"));
+        assertEquals(List.of("uma:join", "uma:leave", "wil:join"), presence(vic));
+    }
 }
