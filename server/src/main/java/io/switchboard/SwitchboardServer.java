@@ -218,8 +218,13 @@ public final class SwitchboardServer implements AutoCloseable {
         this.control = redis == null ? new LocalControlBus(node.id(), this::nodeInfo)
                 : new RedisControlBus(redis, node.id(), config.get(Keys.REDIS_TIMEOUT), config.get(Keys.CLUSTER_INFO_INTERVAL), this::nodeInfo);
         LocalConnectionDirectory localConnections = new LocalConnectionDirectory(node.id(), hub::connections);
-        control.start(new NodeCommands(node.id(), hub, bans, codec, metrics, c -> ConnectionView.of(c, node.id()),
-                localConnections::query, () -> drain.start("an operator, through another node"))::run);
+        NodeCommands nodeCommands = new NodeCommands(node.id(), hub, bans, codec, metrics, c -> ConnectionView.of(c, node.id()),
+                localConnections::query, () -> drain.start("an operator, through another node"));
+        control.start(nodeCommands::run);
+        if (upkeep != null) {
+            upkeep.enforceBansWith(b -> nodeCommands.banApplied(new io.switchboard.control.ControlCommand.BanApplied(
+                    b.user(), b.reason(), b.createdAt(), b.expiresAt(), b.createdBy())));
+        }
         ConnectionRoutes connectionRoutes = new ConnectionRoutes(hub, new ClusterConnectionDirectory(control, localConnections, node.id()),
                 control, node.id(), config.get(Keys.ADMIN_CONNECTIONS_PAGE_MAX), codec, audit, metrics);
         ModerationRoutes moderationRoutes = new ModerationRoutes(hub, bans, sequencer, codec, clientTokens, audit, metrics,

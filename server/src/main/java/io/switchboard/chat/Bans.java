@@ -99,13 +99,17 @@ public final class Bans {
 
     /**
      * Reads the bans in force again, replacing what is known (a cluster node does this periodically, so a ban or
-     * unban whose control message was lost still takes effect); blocking.
+     * unban whose control message was lost still takes effect); blocking. Returns the bans not known before, whose
+     * users' connections here the caller closes.
      */
-    public void reload(long now) throws SQLException {
+    public List<Ban> reload(long now) throws SQLException {
         Bans fresh = new Bans(dataSource);
         fresh.load(now);
+        List<Ban> added = new java.util.ArrayList<>();
+        for (Ban b : fresh.bans.values()) if (!b.equals(bans.get(b.user()))) added.add(b);
         bans.keySet().retainAll(fresh.bans.keySet());
         bans.putAll(fresh.bans);
+        return added;
     }
 
     /** Lifts a ban; false when the user was not banned (an expired ban counts as none). */

@@ -42,6 +42,8 @@ public final class ClusterUpkeep {
     private final Hub hub;
     private final ChatStore store;
     private volatile Sequencer sequencer;
+    /** Applies a ban learned from the store here (closes the user's connections); set before {@link #start}. */
+    private volatile java.util.function.Consumer<Bans.Ban> enforce = b -> {};
     private final RedisPresence presence;
     private final RedisConnectionRegistry registry;
     private final Bans bans;
@@ -62,6 +64,11 @@ public final class ClusterUpkeep {
     /** The sequencer is built after the seams it takes; it is handed in here before {@link #start}. */
     public void attach(Sequencer sequencer) {
         this.sequencer = sequencer;
+    }
+
+    /** How a ban found in the store but not known here is enforced on this node's connections. */
+    public void enforceBansWith(java.util.function.Consumer<Bans.Ban> enforce) {
+        this.enforce = enforce;
     }
 
     /** Schedules the tasks on {@code timer}. */
@@ -118,7 +125,10 @@ public final class ClusterUpkeep {
 
     private void reloadBans() {
         try {
-            bans.reload(System.currentTimeMillis());
+            long now = System.currentTimeMillis();
+            for (Bans.Ban b : bans.reload(now)) {
+                if (b.activeAt(now)) enforce.accept(b);
+            }
         } catch (SQLException e) {
             log.debug("Bans not re-read: {}", e.toString());
         }

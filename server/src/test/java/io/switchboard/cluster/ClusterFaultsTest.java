@@ -228,4 +228,25 @@ class ClusterFaultsTest {
         assertEquals(List.of(), member.violations);
         List.of(member.ws, sender.ws).forEach(WsClient::close);
     }
+
+    @Test
+    void aBanMadeWhileRedisIsDownStillClosesTheUsersConnectionsOnEveryNode() throws Exception {
+        WsClient bea = WsClient.connected(cluster.node(1).ws(cluster.token("bea")));
+        cluster.redis().stop();
+        try {
+            Await.until("node 1 reports Redis down", WAIT, () -> cluster.node(0).readyStatus() == 503);
+            java.net.http.HttpResponse<String> ban = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(cluster.node(0).uri("/api/v1/bans"))
+                            .header("Authorization", "Bearer " + cluster.adminToken())
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"user\":\"bea\",\"reason\":\"spam\"}"))
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, ban.statusCode(), ban.body());
+            // The control message cannot reach node 2; the ban it reads from the store every presence period can.
+            assertEquals(4003, bea.awaitClose(Duration.ofSeconds(10)).code());
+        } finally {
+            cluster.redis().startAgain();
+            Await.until("every node ready again", WAIT, () -> cluster.nodes().stream().allMatch(n -> n.readyStatus() == 200));
+        }
+    }
 }
