@@ -175,7 +175,13 @@ EOF
   i=0
   for port in "${NODE_PORTS[@]}"; do
     i=$((i + 1))
-    wait_http "http://127.0.0.1:$port/ready" 120 || die "node$i is not ready after 120 s: see $DIR/node$i.log"
+    for ((t = 0; t < 600; t++)); do
+      [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/ready" 2>/dev/null || true)" = 200 ] && break
+      # A node that exited (a bad setting, a busy port) is reported at once, with what it said.
+      alive "$DIR/node$i.pid" || { tail -n 5 "$DIR/node$i.log" >&2; die "node$i exited during start-up: see $DIR/node$i.log"; }
+      sleep 0.2
+    done
+    [ "$t" -lt 600 ] || die "node$i is not ready after 120 s: see $DIR/node$i.log"
   done
   wait_http "http://127.0.0.1:$LB_PORT/ready" 30 || die "the balancer has no node in rotation: see $DIR/haproxy.log"
   status
@@ -210,8 +216,9 @@ stop() {
   for port in "${NODE_PORTS[@]}"; do
     i=$((i + 1))
     f="$DIR/node$i.pid"
-    # A node stops gracefully within its shutdown.grace (10 s by default).
-    for _ in $(seq 1 150); do alive "$f" || break; sleep 0.1; done
+    # A node drains (drain.delay + drain.window, 15 s by default) and stops within its shutdown.grace (30 s by
+    # default); only a node still running after that is killed.
+    for _ in $(seq 1 320); do alive "$f" || break; sleep 0.1; done
     alive "$f" && kill -KILL "$(cat "$f")"
     rm -f "$f"
   done

@@ -66,6 +66,9 @@ public final class NodeProcess implements AutoCloseable {
         this.settings = new LinkedHashMap<>();
         settings.put("host", "127.0.0.1");
         settings.put("node.id", b.name);
+        // A short drain by default, so that a SIGTERM in a test ends in seconds (tests of the drain set their own).
+        settings.put("drain.delay", "1s");
+        settings.put("drain.window", "2s");
         settings.put("shutdown.grace", "10s");
         settings.putAll(b.settings);
         settings.put("port", String.valueOf(port));
