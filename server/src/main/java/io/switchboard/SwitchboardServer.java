@@ -188,7 +188,8 @@ public final class SwitchboardServer implements AutoCloseable {
             this.upkeep = new ClusterUpkeep(hub, store, null, redisPresence, redisRegistry, bans, dbReaders);
         }
         this.sequencer = new Sequencer(store, hub, codec, limits, metrics, epoch, broker, presence, config.get(Keys.DB_BATCH_SIZE),
-                config.get(Keys.DB_QUEUE_CAPACITY), config.get(Keys.OUTBOX_CAPACITY), writers, writerThreads);
+                config.get(Keys.DB_QUEUE_CAPACITY), config.get(Keys.OUTBOX_CAPACITY), writers, writerThreads,
+                config.get(Keys.CLUSTER_GAP_WAIT));
         if (upkeep != null) upkeep.attach(sequencer);
         Duration heartbeat = config.get(Keys.HEARTBEAT_INTERVAL);
         ChatService chat = new ChatService(hub, sequencer, store, codec, limits, dbReaders, heartbeat,

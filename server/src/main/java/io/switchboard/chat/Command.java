@@ -43,6 +43,8 @@ public sealed interface Command {
 
         void positions(Positions c);
 
+        void gapWaitOver(GapWaitOver c);
+
         void operator(Operator<?> c);
     }
 
@@ -114,6 +116,11 @@ public sealed interface Command {
      */
     record Positions(Map<String, Long> rooms, Map<String, Long> dmStreams) implements Command {
         public void dispatch(Handler h) { h.positions(this); }
+    }
+
+    /** The wait for a room's missing seqs is over: if they are still missing, read them from the store. */
+    record GapWaitOver(String room) implements Command {
+        public void dispatch(Handler h) { h.gapWaitOver(this); }
     }
 
     /** An operator's command: runs in order with the chat traffic and completes {@link #result()}. */

@@ -33,6 +33,8 @@ final class Fanout {
     private static final int INLINE_FLUSH = 8;
     /** Fewest connections per writer-pool task: smaller chunks would cost more in hand-offs than they save. */
     private static final int MIN_CHUNK = 16;
+    /** Most messages held per room while waiting for the seqs before them; beyond it the store is read at once. */
+    static final int EARLY_MAX = 1000;
 
     private final ChatStore store;
     private final Hub hub;
@@ -42,6 +44,9 @@ final class Fanout {
     private final Executor writers;
     private final int writerThreads;
     private final Consumer<Connection> continueCatchUp;
+    /** Asks for {@link #gapExpired} on the named room once the wait for its missing seqs is over. */
+    private final Consumer<String> gapCheck;
+    private final long gapWaitNanos;
     private final List<Connection> toFlush = new ArrayList<>();
     /** Last DM stream position delivered here, per user with connections here. */
     private final Map<String, Long> dmDelivered = new HashMap<>();
@@ -49,9 +54,12 @@ final class Fanout {
     /**
      * @param outboxCapacity  frames one connection's outbox holds; catch-up keeps below half of it
      * @param continueCatchUp queues the next catch-up step of a connection once its outbox drained (any thread)
+     * @param gapCheck        arranges for {@link #gapExpired} on a room after the gap wait ({@code cluster.gap.wait})
      */
     Fanout(ChatStore store, Hub hub, FrameCodec codec, Metrics metrics, int outboxCapacity, Executor writers,
-           int writerThreads, Consumer<Connection> continueCatchUp) {
+           int writerThreads, Consumer<Connection> continueCatchUp, Consumer<String> gapCheck, long gapWaitNanos) {
+        this.gapCheck = gapCheck;
+        this.gapWaitNanos = gapWaitNanos;
         this.store = store;
         this.hub = hub;
         this.codec = codec;
@@ -66,17 +74,62 @@ final class Fanout {
 
     /**
      * Delivers a committed room message to the room's members here; returns how many took it live (0 for a
-     * duplicate or when it closed a gap through catch-up).
+     * duplicate, or one held until the seqs before it arrive).
+     *
+     * <p>A message ahead of the next seq is usually just early: when two nodes write to one room, each commits in
+     * seq order but their publications cross. So it is held (at most {@link #EARLY_MAX} per room) until the missing
+     * seqs arrive, which then releases everything in order; only when they have not come within {@code gapWait}
+     * (lost, e.g. Redis restarted) do the members read the range from the store.
      */
     int roomMessage(Room room, ServerFrame.Message m) {
         long delivered = room.lastSeq();
         if (m.seq() <= delivered) return 0;
-        if (m.seq() == delivered + 1) {
-            room.advance(m.seq(), m.ts());
-            return fanOutSequenced(room, ByteBuffer.wrap(codec.encodeUtf8(live(m))));
+        if (m.seq() > delivered + 1) {
+            boolean first = room.early.isEmpty();
+            if (first) room.earlySince = System.nanoTime();
+            room.early.put(m.seq(), m);
+            if (room.early.size() > EARLY_MAX) {
+                gapExpired(room);
+            } else if (first) {
+                gapCheck.accept(room.name());
+            }
+            return 0;
         }
-        roomAdvancedTo(room, m.seq(), m.ts());
-        return 0;
+        room.advance(m.seq(), m.ts());
+        int reached = fanOutSequenced(room, ByteBuffer.wrap(codec.encodeUtf8(live(m))));
+        // Release what was held behind it, as far as it is now consecutive.
+        while (!room.early.isEmpty()) {
+            var next = room.early.firstEntry();
+            if (next.getKey() <= room.lastSeq()) {
+                room.early.pollFirstEntry();
+            } else if (next.getKey() == room.lastSeq() + 1) {
+                room.early.pollFirstEntry();
+                ServerFrame.Message held = next.getValue();
+                room.advance(held.seq(), held.ts());
+                reached += fanOutSequenced(room, ByteBuffer.wrap(codec.encodeUtf8(live(held))));
+            } else {
+                break;
+            }
+        }
+        return reached;
+    }
+
+    /** A gap wait scheduled for the room is over: reads the store if the room has waited long enough, else waits on. */
+    void gapWaitOver(Room room) {
+        if (room.early.isEmpty()) return;
+        if (System.nanoTime() - room.earlySince < gapWaitNanos) gapCheck.accept(room.name()); // a later gap's turn
+        else gapExpired(room);
+    }
+
+    /**
+     * The wait for a room's missing seqs ran out (or too much is held): what is held, and everything before it, is
+     * read from the store by each member's catch-up. No-op when nothing is held any more.
+     */
+    void gapExpired(Room room) {
+        if (room.early.isEmpty()) return;
+        ServerFrame.Message last = room.early.lastEntry().getValue();
+        room.early.clear();
+        roomAdvancedTo(room, last.seq(), last.ts());
     }
 
     /**
@@ -86,6 +139,7 @@ final class Fanout {
     void roomAdvancedTo(Room room, long seq, long ts) {
         long delivered = room.lastSeq();
         if (seq <= delivered) return;
+        room.early.headMap(seq, true).clear(); // read from the store with the rest
         metrics.gapsFilled.mark();
         log.debug("Room {}: positions {}..{} arrived out of order or not at all; reading them from the store",
                 room.name(), delivered + 1, seq);

@@ -15,6 +15,13 @@ public final class Room {
     private volatile long lastSeq;
     private volatile long lastActivity;
     private final Map<String, Set<Connection>> members = new ConcurrentHashMap<>();
+    /**
+     * Sequencer thread only: committed messages that arrived ahead of the next seq (another node's publication with
+     * a lower seq is still on its way), by seq, held until it arrives or the wait for it runs out.
+     */
+    final java.util.TreeMap<Long, io.switchboard.protocol.ServerFrame.Message> early = new java.util.TreeMap<>();
+    /** Sequencer thread only: when the oldest message in {@link #early} arrived ({@link System#nanoTime()}). */
+    long earlySince;
     /** Users online in this room through other nodes only (cluster presence); empty on a single node. */
     private final Set<String> elsewhere = ConcurrentHashMap.newKeySet();
 

@@ -39,6 +39,12 @@ public final class Sequencer {
     private final Memberships memberships;
     private final RoomOperations operations;
     private final Steps steps = new Steps();
+    /** Only for the gap waits: queues a command later, never runs one. */
+    private final java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "switchboard-sequencer-timer");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile boolean stopping;
 
     /**
@@ -46,10 +52,12 @@ public final class Sequencer {
      * @param capacity       most client commands queued before {@link #submit} refuses ("busy")
      * @param outboxCapacity frames one connection's outbox holds; catch-up keeps below half of it
      * @param writers        the pool that writes fan-outs to sockets, {@code writerThreads} threads
+     * @param gapWait        how long a room's message that arrived ahead of a missing seq is held before the
+     *                       missing ones are read from the store ({@code cluster.gap.wait})
      */
     public Sequencer(ChatStore store, Hub hub, FrameCodec codec, Limits limits, Metrics metrics, StoreEpoch epoch,
                      Broker broker, Presence presence, int batchSize, int capacity, int outboxCapacity,
-                     Executor writers, int writerThreads) {
+                     Executor writers, int writerThreads, java.time.Duration gapWait) {
         this.hub = hub;
         this.metrics = metrics;
         this.broker = broker;
@@ -57,7 +65,9 @@ public final class Sequencer {
         this.capacity = capacity;
         this.writer = new MessageWriter(store, hub, metrics, broker.isShared());
         this.fanout = new Fanout(store, hub, codec, metrics, outboxCapacity, writers, writerThreads,
-                conn -> queue.add(new Command.ContinueCatchUp(conn)));
+                conn -> queue.add(new Command.ContinueCatchUp(conn)),
+                room -> timer.schedule(() -> queue.add(new Command.GapWaitOver(room)), gapWait.toMillis(), TimeUnit.MILLISECONDS),
+                gapWait.toNanos());
         this.memberships = new Memberships(store, hub, codec, limits, metrics, epoch, writer, fanout, broker, presence,
                 queue::add);
         this.operations = new RoomOperations(store, hub, codec, metrics, writer, fanout, broker);
@@ -102,6 +112,7 @@ public final class Sequencer {
     public boolean drainAndStop(long timeoutMillis) throws InterruptedException {
         stopping = true;
         thread.join(timeoutMillis);
+        timer.shutdownNow();
         return !thread.isAlive();
     }
 
@@ -220,6 +231,12 @@ public final class Sequencer {
                 if (room != null) fanout.roomAdvancedTo(room, seq, now);
             });
             c.dmStreams().forEach(fanout::dmAdvancedTo);
+        }
+
+        @Override
+        public void gapWaitOver(Command.GapWaitOver c) {
+            Room room = hub.room(c.room());
+            if (room != null) fanout.gapWaitOver(room);
         }
 
         @Override

@@ -111,6 +111,9 @@ public final class Keys {
     public static final ConfigKey<Duration> CLUSTER_INFO_INTERVAL = key("cluster.info.interval", "1s",
             Parsers.duration(Duration.ofMillis(100), Duration.ofMinutes(1)),
             "Cluster mode: how often each node publishes its node info (connections, rates, health) to the others.");
+    public static final ConfigKey<Duration> CLUSTER_GAP_WAIT = key("cluster.gap.wait", "100ms",
+            Parsers.duration(Duration.ofMillis(1), Duration.ofMinutes(1)),
+            "Cluster mode: how long a room message that arrived ahead of a missing seq (another node's, still on its way) is held before the missing ones are read from the store.");
     public static final ConfigKey<Duration> CLUSTER_CHECK_INTERVAL = key("cluster.check.interval", "1s",
             Parsers.duration(Duration.ofMillis(100), Duration.ofMinutes(10)),
             "Cluster mode: how often a node compares what it delivered with the store and reads what a lost publication left out (bounds how long a lost last message stays unseen).");
@@ -181,7 +184,7 @@ public final class Keys {
             HTTP_THREADS_MAX, HTTP_THREADS_MIN, HTTP_THREADS_IDLE_TIMEOUT, HTTP_HEADER_TIMEOUT,
             DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, DB_BATCH_SIZE, DB_QUEUE_CAPACITY, DB_DURABILITY,
             DB_H2_COMPACT_INTERVAL, DB_H2_COMPACT_TIME, DB_H2_RETENTION,
-            REDIS_URL, REDIS_PASSWORD, REDIS_PREFIX, REDIS_TIMEOUT, NODE_ID, NODE_ADDRESS, PRESENCE_TTL, CLUSTER_INFO_INTERVAL, CLUSTER_CHECK_INTERVAL,
+            REDIS_URL, REDIS_PASSWORD, REDIS_PREFIX, REDIS_TIMEOUT, NODE_ID, NODE_ADDRESS, PRESENCE_TTL, CLUSTER_INFO_INTERVAL, CLUSTER_CHECK_INTERVAL, CLUSTER_GAP_WAIT,
             ADMIN_TOKEN, ADMIN_TOKENS, METRICS_TOKEN, ADMIN_RATE, ADMIN_MAX_BODY, ADMIN_CONNECTIONS_PAGE_MAX, CONSOLE_SESSION_TTL, JWT_SECRET, JWT_LEEWAY,
             DEMO, ALLOWED_ORIGINS, ROOMS_AUTOCREATE, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT,
             LIMIT_FRAME_BYTES, LIMIT_TEXT_CHARS, LIMIT_RATE, LIMIT_BURST, LIMIT_ROOMS,

@@ -96,6 +96,7 @@ class ClusterCoreTest {
         onA.send(send("lobby", "after", "after the outage"));
         Await.until("bob gets all four", WAIT, () -> onB.seqs("lobby").size() >= 4);
         assertEquals(oneTo(4), onB.seqs("lobby"), "the three lost ones first, from the store, then the fourth, once each");
+        assertEquals(1, b.metrics.gapsFilled.getCount(), "one gap, filled from the store once the wait ran out");
     }
 
     @Test
@@ -110,6 +111,7 @@ class ClusterCoreTest {
         brokers.release();
         Await.until("bob gets ten", WAIT, () -> onB.seqs("lobby").size() >= 10);
         assertEquals(oneTo(10), onB.seqs("lobby"));
+        assertEquals(0, b.metrics.gapsFilled.getCount(), "early messages were held for the late ones, not read from the store");
     }
 
     @Test

@@ -27,12 +27,13 @@ final class CoreNode implements AutoCloseable {
     final Hub hub;
     final Sequencer sequencer;
     final ChatService service;
+    final Metrics metrics;
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
 
     CoreNode(DataSource db, Broker broker, Presence presence) throws Exception {
         Config config = Config.of(Map.of());
         Limits limits = Limits.from(config);
-        Metrics metrics = new Metrics();
+        this.metrics = new Metrics();
         FrameCodec codec = new FrameCodec(JSON);
         ChatStore store = new ChatStore(db);
         StoreEpoch epoch = StoreEpoch.open(store, true);
@@ -40,7 +41,7 @@ final class CoreNode implements AutoCloseable {
         bans.load(System.currentTimeMillis());
         this.hub = new Hub(limits);
         this.sequencer = new Sequencer(store, hub, codec, limits, metrics, epoch, broker, presence, 256, 4096, 1024,
-                pool, 2);
+                pool, 2, Duration.ofMillis(100));
         this.service = new ChatService(hub, sequencer, store, codec, limits, pool, Duration.ofSeconds(25),
                 Duration.ofSeconds(60), bans, metrics, new io.switchboard.presence.LocalConnectionRegistry());
         sequencer.start();
