@@ -231,7 +231,7 @@ public final class SwitchboardServer implements AutoCloseable {
         ModerationRoutes moderationRoutes = new ModerationRoutes(hub, bans, sequencer, codec, clientTokens, audit, metrics,
                 control, liveFeed, limits.textChars());
         RoomRoutes roomRoutes = new RoomRoutes(hub, store, sequencer, audit, liveFeed, limits.historyPageMax(),
-                redis == null ? null : presence);
+                redis == null ? null : presence, control);
         Map<String, Object> identity = new LinkedHashMap<>();
         identity.put("name", "switchboard");
         identity.put("version", version());

@@ -305,6 +305,27 @@ public final class Api {
         return ctx.attribute(AdminGuard.ADMIN);
     }
 
+    /**
+     * {@code {name: count}}, plus {@code missingNodes} when some live node did not answer in time (its connections are
+     * not counted, and the action may still happen there when it gets the command).
+     */
+    public static java.util.Map<String, Object> counted(String name, int count, io.switchboard.control.ControlBus.Answers answers) {
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put(name, count);
+        if (answers.partial()) out.put("missingNodes", answers.missing());
+        return out;
+    }
+
+    /** The sum of the other nodes' counts per room (this node's answer, the first, left out). */
+    public static java.util.Map<String, Integer> elsewhere(io.switchboard.control.ControlBus.Answers answers) {
+        java.util.Map<String, Integer> out = new java.util.HashMap<>();
+        var all = answers.answers();
+        for (int i = 1; i < all.size(); i++) {
+            all.get(i).value().fields().forEachRemaining(e -> out.merge(e.getKey(), e.getValue().asInt(), Integer::sum));
+        }
+        return out;
+    }
+
     /** The sum of every node's numeric answer (a count of connections reached, kicked, …). */
     public static int sum(io.switchboard.control.ControlBus.Answers answers) {
         int n = 0;

@@ -129,9 +129,10 @@ public final class ConnectionRoutes {
         String address = Addresses.of(ctx);
         var admin = Api.admin(ctx);
         api.async(ctx, () -> {
-            int kicked = Api.sum(ask(new io.switchboard.control.ControlCommand.KickUser(user, reason)));
+            var answers = ask(new io.switchboard.control.ControlCommand.KickUser(user, reason));
+            int kicked = Api.sum(answers);
             audit.record(admin.name(), "kick_user", "user " + user, reason, address, "connections: " + kicked);
-            return Map.of("kicked", kicked);
+            return Api.counted("kicked", kicked, answers);
         });
     }
 

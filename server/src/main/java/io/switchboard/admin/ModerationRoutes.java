@@ -136,6 +136,9 @@ public final class ModerationRoutes {
                 sequencer.submitInternal(new Command.BroadcastRoom(room, text, stored));
                 reached = stored.get(30, TimeUnit.SECONDS);
                 if (reached < 0) throw ApiException.notFound("no room " + room);
+                // Members on other nodes get it through the broker; count those that are in the room now.
+                reached += Api.elsewhere(control.ask(new io.switchboard.control.ControlCommand.RoomConnections(List.of(room)))
+                        .toCompletableFuture().get(30, TimeUnit.SECONDS)).getOrDefault(room, 0);
             } else {
                 reached = Api.sum(control.ask(new io.switchboard.control.ControlCommand.Notify(user, text, System.currentTimeMillis()))
                         .toCompletableFuture().get(30, TimeUnit.SECONDS));

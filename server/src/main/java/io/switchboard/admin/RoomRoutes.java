@@ -37,10 +37,13 @@ public final class RoomRoutes {
      * hub knows). Connection counts are always this node's.
      */
     private final io.switchboard.presence.Presence clusterPresence;
+    /** Asks the other nodes how many connections each room has there (a cluster only). */
+    private final io.switchboard.control.ControlBus control;
 
     public RoomRoutes(Hub hub, ChatStore store, Sequencer sequencer, AuditLog audit, LiveFeed live, int historyPageMax,
-                      io.switchboard.presence.Presence clusterPresence) {
+                      io.switchboard.presence.Presence clusterPresence, io.switchboard.control.ControlBus control) {
         this.clusterPresence = clusterPresence;
+        this.control = control;
         this.hub = hub;
         this.store = store;
         this.sequencer = sequencer;
@@ -65,9 +68,14 @@ public final class RoomRoutes {
 
     /** {@code online}: users online over every node (cluster), null to count this node's. */
     private RoomView view(ChatStore.RoomSummary r, java.util.Set<String> online) {
+        return view(r, online, 0);
+    }
+
+    /** {@code elsewhere}: the room's connections on the other nodes. */
+    private RoomView view(ChatStore.RoomSummary r, java.util.Set<String> online, int elsewhere) {
         Room live = hub.room(r.name());
         return new RoomView(r.name(), r.members(), online != null ? online.size() : live == null ? 0 : live.onlineUsers().size(),
-                live == null ? 0 : live.connectionCount(), live == null ? r.lastSeq() : Math.max(live.lastSeq(), r.lastSeq()),
+                (live == null ? 0 : live.connectionCount()) + elsewhere, live == null ? r.lastSeq() : Math.max(live.lastSeq(), r.lastSeq()),
                 live == null ? r.lastActivity() : Math.max(live.lastActivity(), r.lastActivity()), r.createdAt(), r.closed());
     }
 
@@ -76,8 +84,11 @@ public final class RoomRoutes {
         String after = Api.cursorKey(ctx);
         api.async(ctx, () -> {
             List<ChatStore.RoomSummary> rows = store.listRooms(after, limit + 1);
-            Map<String, java.util.Set<String>> online = onlineEverywhere(rows.stream().map(ChatStore.RoomSummary::name).toList());
-            return Page.of(rows, limit, ChatStore.RoomSummary::name).map(r -> view(r, online.get(r.name())));
+            List<String> names = rows.stream().map(ChatStore.RoomSummary::name).toList();
+            Map<String, java.util.Set<String>> online = onlineEverywhere(names);
+            Map<String, Integer> elsewhere = connectionsElsewhere(names);
+            return Page.of(rows, limit, ChatStore.RoomSummary::name)
+                    .map(r -> view(r, online.get(r.name()), elsewhere.getOrDefault(r.name(), 0)));
         });
     }
 
@@ -117,7 +128,7 @@ public final class RoomRoutes {
                 return new MemberView(m.user(), m.joinedAt(), online != null ? online.contains(m.user()) : conns > 0, conns);
             });
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("room", view(r, online));
+            out.put("room", view(r, online, connectionsElsewhere(List.of(room)).getOrDefault(room, 0)));
             out.put("members", members.items());
             out.put("nextCursor", members.nextCursor());
             return out;
@@ -166,8 +177,11 @@ public final class RoomRoutes {
         String address = Addresses.of(ctx);
         CompletableFuture<Integer> done = new CompletableFuture<>();
         api.async(ctx, () -> {
+            // Connections on other nodes leave when they hear of the close; count those in the room just before.
+            int elsewhere = closed ? connectionsElsewhere(List.of(room)).getOrDefault(room, 0) : 0;
             sequencer.submitInternal(new Command.SetRoomClosed(room, closed, done));
             int removed = done.get(30, TimeUnit.SECONDS);
+            if (removed >= 0) removed += elsewhere;
             if (removed < 0) throw ApiException.notFound("no room " + room);
             ChatStore.RoomSummary after = store.room(room);
             if (after != null) live.roomClosed(view(after), closed);
@@ -175,6 +189,13 @@ public final class RoomRoutes {
                     closed ? "connections removed: " + removed : null);
             return closed ? Map.of("removed", removed) : Map.of("removed", 0);
         });
+    }
+
+    /** Connections in each room on the other nodes (nothing for a single node). */
+    private Map<String, Integer> connectionsElsewhere(List<String> rooms) throws Exception {
+        if (clusterPresence == null) return Map.of();
+        return Api.elsewhere(control.ask(new io.switchboard.control.ControlCommand.RoomConnections(rooms))
+                .toCompletableFuture().get(30, TimeUnit.SECONDS));
     }
 
     /**

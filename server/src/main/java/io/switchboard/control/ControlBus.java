@@ -14,7 +14,10 @@ public interface ControlBus extends AutoCloseable {
     /** One node's answer: its id and what its handler returned (JSON null when it had nothing to say). */
     record Answer(String node, JsonNode value) {}
 
-    /** What every node's answers came to: {@code missing} names live nodes that did not answer in time. */
+    /**
+     * What every node's answers came to, this node's first; {@code missing} names live nodes that did not answer in
+     * time.
+     */
     record Answers(List<Answer> answers, List<String> missing) {
         public boolean partial() {
             return !missing.isEmpty();

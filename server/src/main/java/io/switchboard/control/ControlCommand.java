@@ -19,6 +19,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = ControlCommand.FindConnection.class, name = "find_connection"),
         @JsonSubTypes.Type(value = ControlCommand.QueryConnections.class, name = "query_connections"),
         @JsonSubTypes.Type(value = ControlCommand.Drain.class, name = "drain"),
+        @JsonSubTypes.Type(value = ControlCommand.RoomConnections.class, name = "room_connections"),
 })
 public sealed interface ControlCommand {
     <R> R accept(Visitor<R> visitor);
@@ -40,6 +41,8 @@ public sealed interface ControlCommand {
         R queryConnections(QueryConnections c);
 
         R drain(Drain c);
+
+        R roomConnections(RoomConnections c);
     }
 
     /** Disconnects one connection with a {@code kicked} notice; answers true on the node that had it. */
@@ -79,6 +82,11 @@ public sealed interface ControlCommand {
     record QueryConnections(String q, String user, String room, String node, String sort, boolean descending, int limit,
                             String cursor) implements ControlCommand {
         public <R> R accept(Visitor<R> v) { return v.queryConnections(this); }
+    }
+
+    /** How many of each node's connections are in each of the rooms; each node answers {@code {room: count}}. */
+    record RoomConnections(java.util.List<String> rooms) implements ControlCommand {
+        public <R> R accept(Visitor<R> v) { return v.roomConnections(this); }
     }
 
     /** Starts draining the named node (others ignore it); answers true from that node. */

@@ -112,4 +112,14 @@ public final class NodeCommands implements ControlCommand.Visitor<Object> {
     public Object drain(ControlCommand.Drain c) {
         return node.equals(c.node()) ? drain.get() : null;
     }
+
+    @Override
+    public Object roomConnections(ControlCommand.RoomConnections c) {
+        java.util.Map<String, Integer> out = new java.util.LinkedHashMap<>();
+        for (String name : c.rooms()) {
+            var room = hub.room(name);
+            out.put(name, room == null ? 0 : room.connectionCount());
+        }
+        return out;
+    }
 }

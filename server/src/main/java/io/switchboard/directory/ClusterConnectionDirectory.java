@@ -51,6 +51,7 @@ public final class ClusterConnectionDirectory implements ConnectionDirectory {
                 throw new IllegalStateException("node " + a.node() + " answered an unreadable page", e);
             }
         }
-        return ConnectionPages.merge(q, pages);
+        ConnectionPage merged = ConnectionPages.merge(q, pages);
+        return answers.partial() ? merged.missing(answers.missing()) : merged;
     }
 }

@@ -267,12 +267,21 @@ class ClusterChatTest {
         Await.until("node 1 counts ola and pia online", WAIT, () -> {
             try {
                 JsonNode r = JSON.readTree(call(node(1), "GET", "/api/v1/rooms/" + room, null).body());
-                return r.path("room").path("online").asInt() == 2
+                return r.path("room").path("online").asInt() == 2 && r.path("room").path("connections").asInt() == 2
                         && r.path("members").findValues("online").stream().allMatch(JsonNode::asBoolean);
             } catch (Exception e) {
                 return false;
             }
         });
+        HttpResponse<String> broadcast = call(node(1), "POST", "/api/v1/broadcast", "{\"room\":\"" + room + "\",\"text\":\"hello room\"}");
+        assertEquals(200, broadcast.statusCode(), broadcast.body());
+        assertTrue(broadcast.body().contains("\"reached\":2"), "both members, on other nodes, counted: " + broadcast.body());
+        for (WsClient c : List.of(ola, pia)) assertEquals("hello room", c.await("system").path("text").asText());
+        HttpResponse<String> close = call(node(1), "POST", "/api/v1/rooms/" + room + "/close", null);
+        assertTrue(close.body().contains("\"removed\":2"), close.body());
+        for (WsClient c : List.of(ola, pia)) {
+            assertEquals("room_closed", c.await(f -> "left".equals(f.path("type").asText()), "left room_closed").path("reason").asText());
+        }
         ola.close();
         pia.close();
     }
