@@ -30,8 +30,8 @@ public final class DatabaseClaim implements AutoCloseable {
     /** The advisory lock key, shared by every Switchboard version: ASCII "SwtchBrd". */
     public static final long LOCK_KEY = 0x5377_7463_6842_7264L;
     /** The refusal, as the cluster design states it. */
-    public static final String REFUSAL = "another Switchboard node uses this database without redis.url; set redis.url"
-            + " on every node to run them as a cluster";
+    public static final String REFUSAL = "another Switchboard node uses this database, and one of the two has no"
+            + " redis.url: set redis.url on every node to run them as a cluster (or run a single node only)";
     static final int CHECK_PERIOD_SECONDS = 5;
 
     private final String url;
