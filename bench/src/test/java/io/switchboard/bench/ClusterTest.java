@@ -84,7 +84,7 @@ class ClusterTest {
     }
 
     @Test
-    void haproxyIsConfiguredLikeTheServersClusterTests() {
+    void haproxyIsConfiguredLikeTheServersClusterTestsButToleratesASlowCheck() {
         Map<String, Integer> backends = new LinkedHashMap<>();
         backends.put("n1", 4001);
         backends.put("n2", 4002);
@@ -93,6 +93,7 @@ class ClusterTest {
         assertTrue(cfg.contains("balance roundrobin"), cfg);
         assertTrue(cfg.contains("timeout tunnel 1h"), cfg);
         assertTrue(cfg.contains("http-check send meth GET uri /ready"), cfg);
+        assertTrue(cfg.contains("default-server inter 500ms fall 3 rise 2") && cfg.contains("timeout check 5s"), cfg);
         assertTrue(cfg.contains("  server n1 127.0.0.1:4001 check\n  server n2 127.0.0.1:4002 check\n"), cfg);
         assertTrue(cfg.contains("bind 127.0.0.1:5001"), cfg);
     }
