@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the Switchboard benchmarks (docs/benchmarks.md). Every argument goes to the harness, e.g.
-#   bench/run.sh                      all scenarios at full scale (takes a while)
+#   bench/run.sh                      scenarios A-E at full scale (takes a while)
+#   bench/run.sh F                    two nodes behind HAProxy vs one node (needs postgresql, redis-server, haproxy)
 #   bench/run.sh B C --quick          fan-out and the rate sweep at a tenth of the scale
 #   bench/run.sh C --C.rates=1,2,4 --jfr=60s --jfr-delay=10s
 # Environment:

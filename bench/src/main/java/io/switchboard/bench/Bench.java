@@ -26,8 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
- * The benchmark harness: runs the selected scenarios against Switchboard and the baseline server, alternately,
- * each step on a freshly started server process, and reports RESULT lines, tables, ratios and the sweep chart.
+ * The benchmark harness: runs the selected scenarios against Switchboard and the baseline server (scenario F: a
+ * two-node cluster, one node on PostgreSQL and one on H2), alternately, each step on freshly started server
+ * processes, and reports RESULT lines, tables, ratios, the cost of crossing nodes and the sweep chart.
  */
 public final class Bench {
     private static final PrintStream OUT = new PrintStream(System.out, true, StandardCharsets.UTF_8);
@@ -60,15 +61,21 @@ public final class Bench {
         // Validate every step before starting anything.
         Map<Scenario, List<Step>> plan = new LinkedHashMap<>();
         for (Scenario s : o.scenarios) plan.put(s, s.steps(s.params(o.quick, o.params)));
+        Set<Target> planned = EnumSet.noneOf(Target.class);
+        for (Scenario s : o.scenarios) planned.addAll(o.targets(s));
+        // PostgreSQL, Redis and HAProxy come from the system's packages: say what is missing before anything runs.
+        Services.check(planned);
+        boolean switchboard = planned.stream().anyMatch(Target::switchboard);
+        boolean fleet = planned.stream().anyMatch(Target::fleet);
 
         Path serverJar = o.serverJar.toAbsolutePath();
-        if (o.targets.contains(Target.SWITCHBOARD) && !Files.isRegularFile(serverJar)) {
+        if (switchboard && !Files.isRegularFile(serverJar)) {
             throw new IOException("no server jar at " + serverJar + " (build it: ./mvnw -q -pl server -am package -DskipTests,"
                     + " or pass --server-jar)");
         }
         Path work = o.workDir != null ? Files.createDirectories(o.workDir) : Files.createTempDirectory("switchboard-bench-");
         Path jarCopy = work.resolve("switchboard.jar");
-        if (o.targets.contains(Target.SWITCHBOARD)) {
+        if (switchboard) {
             // A snapshot, so that a rebuild during the run cannot swap the server under test.
             Files.copy(serverJar, jarCopy, StandardCopyOption.REPLACE_EXISTING);
         }
@@ -85,50 +92,67 @@ public final class Bench {
         OUT.println("# host: " + Runtime.getRuntime().availableProcessors() + " cores, load average " + ProcStats.loadAverage()
                 + ", open-files limit " + fdLimit + ", java " + System.getProperty("java.version")
                 + ", generator heap " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB");
-        if (o.targets.contains(Target.SWITCHBOARD)) {
+        if (switchboard) {
             OUT.println("# server: " + serverJar + " (built " + Files.getLastModifiedTime(serverJar).toInstant().truncatedTo(ChronoUnit.SECONDS)
                     + "), heap " + o.heap + (o.serverOptions.isEmpty() ? "" : ", options " + masked(o.serverOptions))
                     + (jfr == null ? "" : ", JFR to " + jfr.dir()));
         }
-        OUT.println("# targets: " + o.targets + ", work dir " + work);
+        if (fleet) {
+            OUT.println("# fleet: PostgreSQL " + PostgresServer.binaries() + " (fsync " + (o.pgFsync ? "on" : "off")
+                    + (PostgresServer.root() ? ", run as postgres" : "") + "), HAProxy " + Haproxy.binary()
+                    + (planned.contains(Target.CLUSTER) ? ", " + RedisProcess.binary() : ""));
+        }
+        OUT.println("# targets: " + (o.targets == null ? "per scenario" : o.targets) + ", work dir " + work);
 
         List<Result> all = new ArrayList<>();
         AtomicInteger addresses = new AtomicInteger(1);
         boolean problems = false;
-        for (Map.Entry<Scenario, List<Step>> e : plan.entrySet()) {
-            Scenario scenario = e.getKey();
-            OUT.println();
-            OUT.println("#### Scenario " + scenario.name() + " (" + scenario.title + "): " + scenario.description);
-            Set<Target> stopped = EnumSet.noneOf(Target.class); // sweep: a target that failed a rate skips the higher ones
-            for (Step step : e.getValue()) {
-                List<Result> stepResults = new ArrayList<>();
-                for (Target target : o.targets) {
-                    String skip = skipReason(step, target, fdLimit, o.force, stopped.contains(target));
-                    Result r;
-                    if (skip != null) {
-                        r = new Result().put("scenario", scenario.name()).put("step", step.label()).put("target", target.id)
-                                .put("status", "skipped").put("reason", skip).put("conns", step.conns());
-                        OUT.println("  [" + step.label() + " " + target.id + "] skipped: " + skip);
-                    } else {
-                        Path dir = work.resolve(step.label().replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + target.id);
-                        String tag = "  [" + step.label() + " " + target.id + "] ";
-                        r = new Trial(step, target, launch, dir, addresses, msg -> OUT.println(tag + msg)).run();
-                        if (!r.ok()) {
-                            problems = true;
-                            OUT.println(tag + r.get("status") + ": " + r.get("reason") + " (server log: " + dir.resolve("server.log") + ")");
+        byte[] tokenBytes = new byte[32];
+        new SecureRandom().nextBytes(tokenBytes);
+        try (Services services = new Services(work, o.pgFsync, Base64.getUrlEncoder().withoutPadding().encodeToString(tokenBytes))) {
+            for (Map.Entry<Scenario, List<Step>> e : plan.entrySet()) {
+                Scenario scenario = e.getKey();
+                OUT.println();
+                OUT.println("#### Scenario " + scenario.name() + " (" + scenario.title + "): " + scenario.description);
+                Set<Target> stopped = EnumSet.noneOf(Target.class); // sweep: a target that failed a rate skips the higher ones
+                for (Step step : e.getValue()) {
+                    List<Result> stepResults = new ArrayList<>();
+                    for (Target target : o.targets(scenario)) {
+                        String skip = skipReason(step, target, fdLimit, o.force, stopped.contains(target));
+                        Result r;
+                        if (skip != null) {
+                            r = new Result().put("scenario", scenario.name()).put("step", step.label()).put("target", target.id)
+                                    .put("status", "skipped").put("reason", skip).put("conns", step.conns());
+                            OUT.println("  [" + step.label() + " " + target.id + "] skipped: " + skip);
+                        } else {
+                            Path dir = work.resolve(step.label().replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + target.id);
+                            String tag = "  [" + step.label() + " " + target.id + "] ";
+                            r = new Trial(step, target, launch, dir, addresses, services, msg -> OUT.println(tag + msg)).run();
+                            if (!r.ok()) {
+                                problems = true;
+                                OUT.println(tag + r.get("status") + ": " + r.get("reason") + " (" + (target.fleet()
+                                        ? "logs under " + dir : "server log: " + dir.resolve("server.log")) + ")");
+                            }
+                        }
+                        if (scenario == Scenario.C && !o.sweepAll && (!r.ok() || !"true".equals(r.get("pass")))) stopped.add(target);
+                        OUT.println(r.line());
+                        stepResults.add(r);
+                        all.add(r);
+                        if (o.results != null) {
+                            Files.writeString(o.results, r.line() + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                         }
                     }
-                    if (scenario == Scenario.C && !o.sweepAll && (!r.ok() || !"true".equals(r.get("pass")))) stopped.add(target);
-                    OUT.println(r.line());
-                    stepResults.add(r);
-                    all.add(r);
-                    if (o.results != null) {
-                        Files.writeString(o.results, r.line() + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    Report.step(OUT, step, stepResults);
+                    String ratio = Report.ratioLine(stepResults);
+                    if (ratio != null) OUT.println(ratio);
+                    String cluster = Report.clusterLine(stepResults);
+                    if (cluster != null) {
+                        OUT.println(cluster);
+                        if (o.results != null) {
+                            Files.writeString(o.results, cluster + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                        }
                     }
                 }
-                Report.step(OUT, step, stepResults);
-                String ratio = Report.ratioLine(stepResults);
-                if (ratio != null) OUT.println(ratio);
             }
         }
 
@@ -175,6 +199,7 @@ public final class Bench {
     static String skipReason(Step step, Target target, long fdLimit, boolean force, boolean sweepStopped) {
         if (sweepStopped) return "a_lower_rate_failed";
         if (step.scenario() == Scenario.D && target == Target.BASELINE) return "baseline_has_no_direct_messages";
+        if (step.scenario() == Scenario.F && target == Target.BASELINE) return "baseline_has_no_cluster_counterpart";
         long need = step.conns() + 1024L;
         if (!force && fdLimit > 0 && need > fdLimit) {
             return "open_files_limit_" + fdLimit + "_below_" + need + "_(raise_ulimit_-n_or_pass_--force)";
@@ -197,12 +222,14 @@ public final class Bench {
                 Usage: java -jar bench/target/switchboard-bench.jar [SCENARIO ...] [--option=value ...]
                        bench/run.sh [same arguments]
 
-                Scenarios (default: all, in this order):
+                Scenarios (default: A to E, in this order; "all" adds F):
                   A  idle     connect, join a room, hold          conns=10000,50000 room-size=100 duration=30s
-                  B  fanout   rooms of 100, 1 msg/s per client    conns=1000 room-size=100 rate=1 warmup=15s duration=30s
-                  C  sweep    B's shape at rising rates           rates=0.25,0.5,1,1.5,2,3,4,6,8 warmup=15s duration=15s
-                  D  direct   DMs between random pairs            conns=1000 rate=1 warmup=15s duration=30s (Switchboard only)
+                  B  fanout   rooms of 100, 1 msg/s per client    conns=1000 room-size=100 rate=1 warmup=30s duration=30s
+                  C  sweep    B's shape at rising rates           rates=0.25,0.5,1,1.5,2,3,4,6,8 warmup=30s duration=15s
+                  D  direct   DMs between random pairs            conns=1000 rate=1 warmup=30s duration=30s (Switchboard only)
                   E  storm    connects as fast as accepted        conns=10000 room-size=10 connect-concurrency=1000
+                  F  cluster  B's rooms on 2 nodes behind HAProxy conns=1000 room-size=100 rates=0.2,1 warmup=30s duration=30s
+                              (targets cluster,pg,switchboard; needs PostgreSQL, redis-server and haproxy installed)
 
                 Scenario parameters, for every selected scenario (--conns=500) or for one (--C.rates=1,2,4):
                   conns              connections (a list runs one step each: --A.conns=10000,50000)
@@ -220,7 +247,11 @@ public final class Bench {
                   min-ratio, max-p99-ms   pass criteria of a load step and the sweep (0.99, 200)
 
                 Options:
-                  --targets=switchboard,baseline   what to measure, in this order per step
+                  --targets=LIST           what to measure, in this order per step: switchboard (one node, H2),
+                                           baseline, pg (one node on PostgreSQL behind HAProxy), cluster (two
+                                           nodes on PostgreSQL and Redis behind HAProxy). Default: F
+                                           cluster,pg,switchboard; the others switchboard,baseline
+                  --pg-fsync               run the harness's PostgreSQL with fsync on (default off, like H2's default)
                   --server-jar=PATH        Switchboard fat jar (server/target/switchboard.jar)
                   --heap=2g                -Xmx of the server under test (both targets)
                   --jvm-opt=OPT            extra JVM option for the server (repeatable)
@@ -246,7 +277,9 @@ public final class Bench {
     static final class Options {
         final List<Scenario> scenarios = new ArrayList<>();
         final Map<String, String> params = new LinkedHashMap<>();
-        List<Target> targets = List.of(Target.SWITCHBOARD, Target.BASELINE);
+        /** Null: each scenario's own {@link Scenario#defaultTargets()}. */
+        List<Target> targets;
+        boolean pgFsync;
         Path serverJar = Path.of("server/target/switchboard.jar");
         String heap = "2g";
         final List<String> jvmOptions = new ArrayList<>();
@@ -254,7 +287,7 @@ public final class Bench {
         String jfrDuration;
         String jfrDelay;
         Path jfrDir = Path.of("bench/target/jfr");
-        Set<Target> jfrTargets = EnumSet.of(Target.SWITCHBOARD);
+        Set<Target> jfrTargets = EnumSet.of(Target.SWITCHBOARD, Target.PG, Target.CLUSTER);
         Path chart = Path.of("docs/bench-p99-vs-rate.png");
         String chartNote;
         Path chartFrom;
@@ -267,7 +300,12 @@ public final class Bench {
         boolean sweepAll;
         boolean help;
 
-        private static final Set<String> FLAGS = Set.of("quick", "keep", "force", "help", "no-chart", "sweep-all");
+        private static final Set<String> FLAGS = Set.of("quick", "keep", "force", "help", "no-chart", "sweep-all", "pg-fsync");
+
+        /** What {@code scenario} is measured against: {@code --targets}, else the scenario's defaults. */
+        List<Target> targets(Scenario scenario) {
+            return targets != null ? targets : scenario.defaultTargets();
+        }
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -296,7 +334,7 @@ public final class Bench {
                 }
                 o.set(key, value);
             }
-            if (o.scenarios.isEmpty()) o.scenarios.addAll(List.of(Scenario.values()));
+            if (o.scenarios.isEmpty()) o.scenarios.addAll(Scenario.defaults());
             return o;
         }
 
@@ -306,6 +344,7 @@ public final class Bench {
                 case "keep" -> keep = true;
                 case "force" -> force = true;
                 case "sweep-all" -> sweepAll = true;
+                case "pg-fsync" -> pgFsync = true;
                 case "help" -> help = true;
                 case "no-chart" -> chart = null;
                 case "targets" -> {

@@ -23,6 +23,10 @@ public final class Conn extends Session.Listener.AbstractAutoDemanding {
     volatile long connectStartNanos;
     volatile long readyNanos;
     volatile int closeCode;
+    /** The id the server gave this connection in {@code welcome} (Switchboard only). */
+    volatile String connectionId;
+    /** The index of the node holding this connection (0 for n1, …), -1 when not known. */
+    volatile int node = -1;
 
     Conn(int index, String user, String room, Wire wire, Stats stats) {
         this.index = index;
@@ -87,6 +91,14 @@ public final class Conn extends Session.Listener.AbstractAutoDemanding {
 
     /** Sends a data frame unless one is still in flight; counts it as sent (with its fan-out) when written. */
     void send(String frame, long sentNanos, int fanout) {
+        send(frame, sentNanos, fanout, 0, 0);
+    }
+
+    /**
+     * As {@link #send(String, long, int)}; {@code crossFanout} of the recipients are on other nodes than this
+     * connection, which {@code hops} other nodes hold (see {@link Stats#sent(long, int, int, int)}).
+     */
+    void send(String frame, long sentNanos, int fanout, int crossFanout, int hops) {
         Session s = getSession();
         if (s == null || !sending.compareAndSet(false, true)) {
             stats.skipped.increment();
@@ -96,7 +108,7 @@ public final class Conn extends Session.Listener.AbstractAutoDemanding {
             @Override
             public void succeed() {
                 sending.set(false);
-                stats.sent(sentNanos, fanout);
+                stats.sent(sentNanos, fanout, crossFanout, hops);
             }
 
             @Override

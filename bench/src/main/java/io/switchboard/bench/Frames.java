@@ -13,10 +13,32 @@ final class Frames {
 
     /** A message text of {@code payload} characters (at least the marker) that carries {@code sentNanos}. */
     static String text(long sentNanos, int payload) {
-        StringBuilder b = new StringBuilder(Math.max(payload, 24));
+        return text(sentNanos, payload, -1);
+    }
+
+    /**
+     * As {@link #text(long, int)}, followed by the sender's node index ({@code ~T<nanos>|n<node>|xxx…}) when it is
+     * known ({@code node >= 0}), so that each recipient can tell a delivery that crossed nodes from a local one.
+     */
+    static String text(long sentNanos, int payload, int node) {
+        StringBuilder b = new StringBuilder(Math.max(payload, 28));
         b.append(MARKER).append(sentNanos).append('|');
+        if (node >= 0) b.append('n').append(node).append('|');
         while (b.length() < payload) b.append('x');
         return b.toString();
+    }
+
+    /** The sender's node index written by {@link #text(long, int, int)} into the first marker of {@code s}, or -1. */
+    static int senderNode(String s) {
+        int i = s.indexOf(MARKER);
+        if (i < 0) return -1;
+        i += MARKER.length();
+        if (i < s.length() && s.charAt(i) == '-') i++;
+        while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') i++;
+        if (i + 2 >= s.length() || s.charAt(i) != '|' || s.charAt(i + 1) != 'n') return -1;
+        long node = parseLong(s, i + 2);
+        int end = i + 2 + String.valueOf(node).length();
+        return node == NONE || node < 0 || node > 1000 || end >= s.length() || s.charAt(end) != '|' ? -1 : (int) node;
     }
 
     /** The send time in the first marker of {@code s}, or {@link #NONE}. */

@@ -25,6 +25,31 @@ final class ProcStats {
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
+    /** The parent process id (field 4) from the text of /proc/PID/stat. */
+    static long parentPid(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+        return Long.parseLong(f[1]);
+    }
+
+    /** Every process whose parent is {@code pid} (one level), from /proc. */
+    static List<Long> children(long pid) {
+        List<Long> out = new ArrayList<>();
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path p : procs) {
+                String s = read(p.resolve("stat"));
+                if (s == null) continue; // ended
+                try {
+                    if (parentPid(s) == pid) out.add(Long.parseLong(p.getFileName().toString()));
+                } catch (RuntimeException ignored) {
+                    // unreadable entry
+                }
+            }
+        } catch (IOException e) {
+            // no /proc: no children known
+        }
+        return out;
+    }
+
     /** VmRSS in bytes from the text of /proc/PID/status, or -1. */
     static long rssBytes(String status) {
         for (String line : status.split("\n")) {
@@ -148,12 +173,38 @@ final class ProcStats {
         }
     }
 
-    /** CPU readings at one instant: the server process, this JVM, the whole host. */
-    record Mark(long wallNanos, long serverTicks, long ownNanos, long hostBusy, long hostTotal,
-                Map<Long, Map.Entry<String, Long>> serverThreads) {
+    /**
+     * CPU readings at one instant: the server processes (one per node), other watched processes in named groups
+     * (Redis, HAProxy, PostgreSQL), this JVM and the whole host.
+     *
+     * @param ticks   CPU ticks by process id, for every process of {@code groups}
+     * @param groups  {@value #SERVER} (the nodes, in node order) and any helper groups, as process ids
+     */
+    record Mark(long wallNanos, Map<Long, Long> ticks, Map<String, List<Long>> groups, long ownNanos, long hostBusy,
+                long hostTotal, Map<Long, Map.Entry<String, Long>> serverThreads) {
+        /** The group of the server processes. */
+        static final String SERVER = "server";
+
         static Mark now(long serverPid) {
+            return now(List.of(serverPid), Map.of());
+        }
+
+        /** Reads every server process and helper group now. */
+        static Mark now(List<Long> serverPids, Map<String, List<Long>> helpers) {
             long[] host = hostCpu();
-            return new Mark(System.nanoTime(), processCpuTicks(serverPid), ownCpuNanos(), host[0], host[1], threadTicks(serverPid));
+            Map<String, List<Long>> groups = new java.util.LinkedHashMap<>();
+            groups.put(SERVER, List.copyOf(serverPids));
+            helpers.forEach((k, v) -> groups.put(k, List.copyOf(v)));
+            Map<Long, Long> ticks = new HashMap<>();
+            Map<Long, Map.Entry<String, Long>> threads = new HashMap<>();
+            for (List<Long> pids : groups.values()) {
+                for (long pid : pids) {
+                    long t = processCpuTicks(pid);
+                    if (t >= 0) ticks.put(pid, t);
+                }
+            }
+            for (long pid : serverPids) threads.putAll(threadTicks(pid)); // thread ids are unique across processes
+            return new Mark(System.nanoTime(), ticks, groups, ownCpuNanos(), host[0], host[1], threads);
         }
 
         /** The server's busiest thread groups between the marks: {@code name:percent}, highest first. */
@@ -170,9 +221,33 @@ final class ProcStats {
             return (later.wallNanos - wallNanos) / 1e9;
         }
 
-        /** Server CPU between the marks, in percent of one core. */
+        /** Server CPU between the marks (all nodes together), in percent of one core. */
         double serverPct(Mark later) {
-            return 100.0 * (later.serverTicks - serverTicks) / clockTicks() / seconds(later);
+            return groupPct(later, SERVER);
+        }
+
+        /** One process's CPU between the marks, in percent of one core (NaN when it was not read at both). */
+        double pidPct(Mark later, long pid) {
+            Long a = ticks.get(pid);
+            Long b = later.ticks.get(pid);
+            if (a == null || b == null) return Double.NaN;
+            return 100.0 * (b - a) / clockTicks() / seconds(later);
+        }
+
+        /**
+         * A group's CPU between the marks, in percent of one core: the processes of the group at the later mark; one
+         * that appeared in between counts from zero (it started then), one that ended in between is lost. NaN for an
+         * unknown group.
+         */
+        double groupPct(Mark later, String group) {
+            List<Long> pids = later.groups.get(group);
+            if (pids == null || !groups.containsKey(group)) return Double.NaN;
+            long sum = 0;
+            for (long pid : pids) {
+                Long b = later.ticks.get(pid);
+                if (b != null) sum += b - ticks.getOrDefault(pid, 0L);
+            }
+            return 100.0 * sum / clockTicks() / seconds(later);
         }
 
         /** This JVM's CPU between the marks, in percent of one core. */

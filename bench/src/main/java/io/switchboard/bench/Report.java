@@ -54,7 +54,16 @@ final class Report {
             new Row("latency p50 / p90 ms", r -> pair(r, "p50_ms", "p90_ms"), "p50_ms"),
             new Row("latency p99 / max ms", r -> pair(r, "p99_ms", "max_ms"), "p99_ms"),
             new Row("ack latency p50 / p99 ms", r -> pair(r, "ack_p50_ms", "ack_p99_ms"), null),
+            new Row("connections per node", r -> v(r, "nodes"), null),
+            new Row("crossed nodes: deliveries / share", r -> pair(r, "cross_delivered", "cross_fraction"), null),
+            new Row("crossed nodes: deliveries / publications per s", r -> pair(r, "cross_deliveries_per_s", "cross_publications_per_s"), null),
+            new Row("local latency p50 / p99 ms", r -> pair(r, "local_p50_ms", "local_p99_ms"), null),
+            new Row("crossed latency p50 / p99 ms", r -> pair(r, "cross_p50_ms", "cross_p99_ms"), null),
             new Row("server CPU % of one core", r -> v(r, "server_cpu_pct"), "server_cpu_pct"),
+            new Row("server CPU % per node", r -> v(r, "node_cpu_pct"), null),
+            new Row("server CPU us per delivery", r -> v(r, "cpu_us_per_delivery"), null),
+            new Row("CPU % redis / haproxy / postgres", r -> v(r, "redis_cpu_pct") + " / " + v(r, "haproxy_cpu_pct") + " / " + v(r, "postgres_cpu_pct"), null),
+            new Row("broker received / gaps filled", r -> pair(r, "broker_received", "gaps_filled"), null),
             new Row("busiest server threads %", r -> v(r, "server_threads"), null),
             new Row("server RSS before / after MB", r -> pair(r, "rss_before_mb", "rss_after_mb"), "rss_after_mb"),
             new Row("heap before / after MB", r -> pair(r, "heap_before_mb", "heap_after_mb"), "heap_after_mb"),
@@ -124,6 +133,52 @@ final class Report {
             if (sb.has(k) && base.has(k)) b.append(' ').append(k).append('=').append(num(ratio(sb, base, k)));
         }
         return b.toString();
+    }
+
+    /**
+     * {@code CLUSTER ...}: what crossing nodes costs, from one step's {@code cluster} and {@code pg} results (same
+     * load, same PostgreSQL, one node without Redis), or null unless both ran. Extra CPU is the two nodes' CPU minus
+     * the one node's, in µs per second (1% of a core = 10,000 µs/s), divided by the cluster's deliveries that crossed
+     * nodes per second, or by its publications that crossed (a message reaching another node once, whatever the
+     * number of members there); {@code _with_redis} adds Redis's own CPU. Latency differences are in ms: p99 of the
+     * cluster minus the one node, and within the cluster crossed minus local. With an {@code switchboard} (H2)
+     * result, its p99 and CPU per delivery are added for reference. {@code both_passed} says whether both steps met
+     * the pass criteria; when not, the figures describe an overloaded host, not the cost of crossing.
+     */
+    static String clusterLine(List<Result> results) {
+        Result cluster = find(results, "cluster");
+        Result one = find(results, "pg");
+        if (cluster == null || one == null || !cluster.ok() || !one.ok()) return null;
+        double extraUsPerS = (cluster.num("server_cpu_pct") - one.num("server_cpu_pct")) * 10_000;
+        double redisUsPerS = cluster.num("redis_cpu_pct") * 10_000;
+        double crossPerS = cluster.num("cross_deliveries_per_s");
+        double hopsPerS = cluster.num("cross_publications_per_s");
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("cross_fraction", cluster.num("cross_fraction"));
+        m.put("cpu_us_per_delivery_cluster", cluster.num("cpu_us_per_delivery"));
+        m.put("cpu_us_per_delivery_pg", one.num("cpu_us_per_delivery"));
+        m.put("extra_cpu_us_per_cross_delivery", div(extraUsPerS, crossPerS));
+        m.put("extra_cpu_us_per_cross_delivery_with_redis", div(extraUsPerS + redisUsPerS, crossPerS));
+        m.put("extra_cpu_us_per_cross_publication", div(extraUsPerS, hopsPerS));
+        m.put("extra_cpu_us_per_cross_publication_with_redis", div(extraUsPerS + redisUsPerS, hopsPerS));
+        m.put("p99_delta_ms", cluster.num("p99_ms") - one.num("p99_ms"));
+        m.put("p50_delta_ms", cluster.num("p50_ms") - one.num("p50_ms"));
+        m.put("cross_minus_local_p99_ms", cluster.num("cross_p99_ms") - cluster.num("local_p99_ms"));
+        m.put("cross_minus_local_p50_ms", cluster.num("cross_p50_ms") - cluster.num("local_p50_ms"));
+        Result h2 = find(results, "switchboard");
+        if (h2 != null && h2.ok()) {
+            m.put("cpu_us_per_delivery_h2", h2.num("cpu_us_per_delivery"));
+            m.put("p99_ms_h2", h2.num("p99_ms"));
+        }
+        // Figures of a step that did not pass (overload: late deliveries count as lost) compare apples with pears.
+        boolean passed = "true".equals(cluster.get("pass")) && "true".equals(one.get("pass"));
+        StringBuilder b = new StringBuilder("CLUSTER scenario=" + cluster.scenario() + " step=" + cluster.step() + " both_passed=" + passed);
+        m.forEach((k, x) -> b.append(' ').append(k).append('=').append(num(x)));
+        return b.toString();
+    }
+
+    private static double div(double a, double b) {
+        return b > 0 && !Double.isNaN(a) ? a / b : Double.NaN;
     }
 
     /** {@code SWEEP ...}: the highest rate of a sweep that passed, per target. */

@@ -17,7 +17,9 @@ enum Scenario {
     D("direct", Kind.DIRECT, "direct messages between random pairs",
             "conns=1000 rate=1 warmup=30s duration=30s"),
     E("storm", Kind.STORM, "authenticated connects as fast as they are accepted",
-            "conns=10000 room-size=10 rate=0 connect-concurrency=1000 warmup=0s duration=0s");
+            "conns=10000 room-size=10 rate=0 connect-concurrency=1000 warmup=0s duration=0s"),
+    F("cluster", Kind.ROOMS, "B's rooms on two nodes behind HAProxy, beside one node on the same PostgreSQL and one on H2",
+            "conns=1000 room-size=100 rates=0.2,1 warmup=30s duration=30s");
 
     /** What a scenario does after connecting. */
     enum Kind { IDLE, ROOMS, DIRECT, STORM }
@@ -45,7 +47,49 @@ enum Scenario {
         for (Scenario sc : values()) {
             if (sc.name().equalsIgnoreCase(s) || sc.title.equalsIgnoreCase(s)) return sc;
         }
-        throw new IllegalArgumentException("unknown scenario '" + s + "' (A idle, B fanout, C sweep, D direct, E storm)");
+        throw new IllegalArgumentException("unknown scenario '" + s + "' (A idle, B fanout, C sweep, D direct, E storm, F cluster)");
+    }
+
+    /**
+     * Scenarios run when none is named: those of one server. F needs PostgreSQL, Redis and HAProxy on the machine,
+     * so it runs only when asked for ({@code F}, {@code cluster} or {@code all}).
+     */
+    static List<Scenario> defaults() {
+        return List.of(A, B, C, D, E);
+    }
+
+    /** What the scenario is measured against unless {@code --targets} says otherwise, in this order per step. */
+    List<ServerProcess.Target> defaultTargets() {
+        return this == F ? List.of(ServerProcess.Target.CLUSTER, ServerProcess.Target.PG, ServerProcess.Target.SWITCHBOARD)
+                : List.of(ServerProcess.Target.SWITCHBOARD, ServerProcess.Target.BASELINE);
+    }
+
+    /**
+     * Whether room members are drawn at random (seeded, the same for every target) rather than connection i joining
+     * room i mod rooms: HAProxy's round robin hands connections to the nodes in turn, so with i mod rooms every member
+     * of a room could land on the same node and no delivery would cross.
+     */
+    boolean shuffledRooms() {
+        return this == F;
+    }
+
+    /**
+     * The room index of each of {@code n} connections: {@code i mod rooms}, or with {@code shuffled} a seeded random
+     * permutation of those (rooms keep their sizes).
+     */
+    static int[] roomIndexes(int n, int rooms, boolean shuffled) {
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) out[i] = i % rooms;
+        if (shuffled) {
+            java.util.Random random = new java.util.Random(42);
+            for (int i = n - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                int t = out[i];
+                out[i] = out[j];
+                out[j] = t;
+            }
+        }
+        return out;
     }
 
     /**

@@ -28,9 +28,13 @@ import java.util.regex.Pattern;
  * make it collect garbage (jcmd), and stop it.
  */
 final class ServerProcess implements AutoCloseable {
-    /** What the harness measures. */
+    /**
+     * What the harness measures: Switchboard alone on its embedded H2, reached directly (the default); the baseline;
+     * one Switchboard node on PostgreSQL without Redis, behind HAProxy ({@code pg}); two Switchboard nodes on
+     * PostgreSQL and Redis, behind HAProxy ({@code cluster}). See {@link Deployment}.
+     */
     enum Target {
-        SWITCHBOARD("switchboard"), BASELINE("baseline");
+        SWITCHBOARD("switchboard"), BASELINE("baseline"), PG("pg"), CLUSTER("cluster");
 
         final String id;
 
@@ -40,9 +44,30 @@ final class ServerProcess implements AutoCloseable {
 
         static Target byName(String s) {
             for (Target t : values()) if (t.id.equalsIgnoreCase(s.trim())) return t;
-            throw new IllegalArgumentException("unknown target '" + s + "' (switchboard, baseline)");
+            throw new IllegalArgumentException("unknown target '" + s + "' (switchboard, baseline, pg, cluster)");
+        }
+
+        /** Runs Switchboard (any database, any number of nodes), as opposed to the baseline. */
+        boolean switchboard() {
+            return this != BASELINE;
+        }
+
+        /** Needs PostgreSQL, HAProxy (and, for the cluster, Redis) started by the harness. */
+        boolean fleet() {
+            return this == PG || this == CLUSTER;
+        }
+
+        /** Switchboard nodes this target runs. */
+        int nodes() {
+            return this == CLUSTER ? 2 : 1;
         }
     }
+
+    /**
+     * One Switchboard node of a fleet: its id ({@code node.id}), settings added to the usual ones (database, Redis),
+     * environment (secrets: never on the command line) and the admin token those secrets set.
+     */
+    record Node(String id, Map<String, String> options, Map<String, String> env, String adminToken) {}
 
     /** How to start servers; the same for every run of one invocation. */
     record Launch(String java, Path serverJar, String benchClasspath, String heap, List<String> jvmOptions,
@@ -58,6 +83,16 @@ final class ServerProcess implements AutoCloseable {
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly), "bench-kill-servers"));
     }
+
+    /** Kills {@code p} if the harness is stopped before it is; {@link #untrack} once it is stopped. */
+    static Process track(Process p) {
+        LIVE.add(p);
+        return p;
+    }
+
+    static void untrack(Process p) {
+        LIVE.remove(p);
+    }
     private static final Pattern LOG_LEVEL = Pattern.compile("^\\S+ (WARN|ERROR) +\\[[^]]*] (.*)$");
 
     final Target target;
@@ -67,18 +102,30 @@ final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String javaCommand;
+    /** The node id of a fleet node ({@code node.id}), else null. */
+    final String nodeId;
     private String adminToken;
 
-    private ServerProcess(Target target, int port, Path dir, Path log, Process process, String java) {
+    private ServerProcess(Target target, int port, Path dir, Path log, Process process, String java, Node node) {
         this.target = target;
         this.port = port;
         this.dir = dir;
         this.log = log;
         this.process = process;
         this.javaCommand = java;
+        this.nodeId = node == null ? null : node.id();
+        this.adminToken = node == null ? null : node.adminToken();
     }
 
     static ServerProcess start(Target target, Launch launch, Path dir, String name, int payload) throws IOException {
+        return start(target, launch, dir, name, payload, null);
+    }
+
+    /**
+     * Starts a server; {@code node} (for the {@code pg} and {@code cluster} targets) adds its settings and
+     * environment to Switchboard's usual command and names the JFR file after the node too.
+     */
+    static ServerProcess start(Target target, Launch launch, Path dir, String name, int payload, Node node) throws IOException {
         Files.createDirectories(dir);
         int port = freePort();
         List<String> cmd = new ArrayList<>();
@@ -88,14 +135,15 @@ final class ServerProcess implements AutoCloseable {
         JfrOptions jfr = launch.jfr();
         if (jfr != null && jfr.targets().contains(target)) {
             Files.createDirectories(jfr.dir());
-            Path file = jfr.dir().resolve(name.replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + target.id + ".jfr").toAbsolutePath();
+            Path file = jfr.dir().resolve(name.replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + target.id
+                    + (node == null ? "" : "-" + node.id()) + ".jfr").toAbsolutePath();
             cmd.add("-XX:StartFlightRecording=duration=" + jfr.duration() + (jfr.delay() != null ? ",delay=" + jfr.delay() : "")
                     + ",settings=profile,filename=" + file);
         }
         ProcessBuilder pb = new ProcessBuilder(cmd);
         // A stray SWITCHBOARD_* variable in the caller's environment must not change the server under test.
         pb.environment().keySet().removeIf(k -> k.startsWith("SWITCHBOARD_"));
-        if (target == Target.SWITCHBOARD) {
+        if (target.switchboard()) {
             cmd.addAll(List.of("-jar", launch.serverJar().toString(),
                     "--host=127.0.0.1", "--port=" + port, "--data-dir=" + dir.resolve("data"),
                     // Raised for load: every generated client is its own user on a handful of loopback addresses.
@@ -104,8 +152,10 @@ final class ServerProcess implements AutoCloseable {
                     "--limits-text-chars=" + Math.max(4000, payload + 64),
                     "--limits-frame-bytes=" + Math.max(16384, payload * 2 + 1024),
                     "--shutdown-grace=5s", "--drain-delay=0", "--drain-window=0"));
+            if (node != null) node.options().forEach((k, v) -> cmd.add("--" + k.replace('.', '-') + "=" + v));
             launch.serverOptions().forEach((k, v) -> cmd.add("--" + k.replace('.', '-') + "=" + v));
             pb.environment().put("SWITCHBOARD_JWT_SECRET", launch.jwtSecret());
+            if (node != null) pb.environment().putAll(node.env());
         } else {
             cmd.addAll(List.of("-cp", launch.benchClasspath(), BaselineServer.class.getName(),
                     "--host", "127.0.0.1", "--port", String.valueOf(port)));
@@ -115,9 +165,8 @@ final class ServerProcess implements AutoCloseable {
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         Files.writeString(dir.resolve("command.txt"), String.join(" ", cmd)
                 .replaceAll("(--[a-z-]*(?:password|secret|token)[a-z-]*=)\\S+", "$1***") + "\n");
-        Process process = pb.start();
-        LIVE.add(process);
-        return new ServerProcess(target, port, dir, log, process, launch.java());
+        Process process = track(pb.start());
+        return new ServerProcess(target, port, dir, log, process, launch.java(), node);
     }
 
     long pid() {
@@ -128,17 +177,22 @@ final class ServerProcess implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** Waits for the health (or heap) endpoint to answer 200; fails early if the process dies. */
+    /**
+     * Waits for the health (or heap) endpoint to answer 200 — for a fleet node {@code /ready}, which also needs its
+     * database claim and, in a cluster, a live Redis subscription; fails early if the process dies.
+     */
     void awaitReady(Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        String path = target == Target.SWITCHBOARD ? "/health" : "/heap";
+        String path = target == Target.BASELINE ? "/heap" : nodeId != null ? "/ready" : "/health";
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IOException(target.id + " exited with " + process.exitValue() + " during start-up: " + logTail(5));
             }
             try {
                 if (get(path, false).statusCode() == 200) {
-                    if (target == Target.SWITCHBOARD) adminToken = Files.readString(dir.resolve("data").resolve("admin.token")).trim();
+                    if (target.switchboard() && adminToken == null) {
+                        adminToken = Files.readString(dir.resolve("data").resolve("admin.token")).trim();
+                    }
                     return;
                 }
             } catch (IOException e) {
@@ -149,6 +203,13 @@ final class ServerProcess implements AutoCloseable {
         throw new IOException(target.id + " did not become ready within " + timeout.toSeconds() + " s: " + logTail(5));
     }
 
+    /** {@code GET path} with the admin token; throws unless it answers 200. */
+    String adminGet(String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = get(path, true);
+        if (r.statusCode() != 200) throw new IOException("GET " + path.replaceAll("\\?.*", "") + " answered " + r.statusCode());
+        return r.body();
+    }
+
     private HttpResponse<String> get(String path, boolean admin) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30));
         if (admin) b.header("Authorization", "Bearer " + adminToken);
@@ -157,7 +218,7 @@ final class ServerProcess implements AutoCloseable {
 
     /** Switchboard's Dropwizard metrics (GET /api/v1/metrics with the admin token); null for the baseline. */
     JsonNode metrics() throws IOException, InterruptedException {
-        if (target != Target.SWITCHBOARD) return null;
+        if (!target.switchboard()) return null;
         HttpResponse<String> r = get("/api/v1/metrics", true);
         if (r.statusCode() != 200) throw new IOException("GET /api/v1/metrics answered " + r.statusCode());
         return JSON.readTree(r.body());
@@ -165,7 +226,7 @@ final class ServerProcess implements AutoCloseable {
 
     /** Heap in use, in bytes, as the server reports it. */
     long heapUsed() throws IOException, InterruptedException {
-        if (target == Target.SWITCHBOARD) return metrics().path("gauges").path("jvm.memory.heap.used").path("value").asLong(-1);
+        if (target.switchboard()) return metrics().path("gauges").path("jvm.memory.heap.used").path("value").asLong(-1);
         for (String line : get("/heap", false).body().split("\n")) {
             if (line.startsWith("heap_used ")) return Long.parseLong(line.substring(10).trim());
         }
@@ -268,7 +329,7 @@ final class ServerProcess implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
-        LIVE.remove(process);
+        untrack(process);
     }
 
     static int freePort() throws IOException {

@@ -27,7 +27,15 @@ final class Stats {
     final LongAdder other = new LongAdder();
     final LongAdder established = new LongAdder();
     final LongAccumulator pacerLagMaxNanos = new LongAccumulator(Math::max, 0);
+    /** Deliveries expected at a recipient on another node than the sender's (both nodes known). */
+    final LongAdder crossExpected = new LongAdder();
+    /** Messages sent times the other nodes holding members of their room: publications that must cross. */
+    final LongAdder crossHops = new LongAdder();
+    final LongAdder deliveredLocal = new LongAdder();
+    final LongAdder deliveredCross = new LongAdder();
     private final Recorder latency = new Recorder(3);
+    private final Recorder localLatency = new Recorder(3);
+    private final Recorder crossLatency = new Recorder(3);
     private final Recorder ackLatency = new Recorder(3);
     private final Recorder connectLatency = new Recorder(3);
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
@@ -47,18 +55,47 @@ final class Stats {
     }
 
     void sent(long sentNanos, int fanout) {
+        sent(sentNanos, fanout, 0, 0);
+    }
+
+    /**
+     * A message written to the socket, expected at {@code fanout} recipients of which {@code crossFanout} are on
+     * another node than the sender, in a room held by {@code hops} other nodes.
+     */
+    void sent(long sentNanos, int fanout, int crossFanout, int hops) {
         if (frozen || !inWindow(sentNanos)) return;
         sent.increment();
         expected.add(fanout);
+        crossExpected.add(crossFanout);
+        crossHops.add(hops);
+    }
+
+    /** Whether a delivery crossed nodes: -1 unknown (either node unknown), 0 local, 1 crossed. */
+    static int crossing(int recipientNode, int senderNode) {
+        if (recipientNode < 0 || senderNode < 0) return -1;
+        return recipientNode == senderNode ? 0 : 1;
     }
 
     void delivered(long sentNanos) {
+        delivered(sentNanos, -1);
+    }
+
+    /** A delivery; {@code crossing} as {@link #crossing}: local and crossed ones are also timed apart. */
+    void delivered(long sentNanos, int crossing) {
         if (frozen) return;
         if (sentNanos == Frames.NONE) {
             other.increment();
         } else if (inWindow(sentNanos)) {
             delivered.increment();
-            latency.recordValue(Math.max(0, (System.nanoTime() - sentNanos) / 1000));
+            long micros = Math.max(0, (System.nanoTime() - sentNanos) / 1000);
+            latency.recordValue(micros);
+            if (crossing == 0) {
+                deliveredLocal.increment();
+                localLatency.recordValue(micros);
+            } else if (crossing == 1) {
+                deliveredCross.increment();
+                crossLatency.recordValue(micros);
+            }
         } else {
             outsideWindow.increment();
         }
@@ -96,6 +133,14 @@ final class Stats {
 
     Histogram latency() {
         return latency.getIntervalHistogram();
+    }
+
+    Histogram localLatency() {
+        return localLatency.getIntervalHistogram();
+    }
+
+    Histogram crossLatency() {
+        return crossLatency.getIntervalHistogram();
     }
 
     Histogram ackLatency() {

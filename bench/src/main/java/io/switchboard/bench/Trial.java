@@ -7,6 +7,7 @@ import io.switchboard.bench.ServerProcess.Target;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -15,8 +16,11 @@ import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 
 /**
- * One step against one target: start a fresh server, measure it idle, connect every client, measure memory,
- * then hold (A), time the connects (E) or send for warm-up + duration and drain (B, C, D), and stop the server.
+ * One step against one target: start a fresh server (or, for the fleet targets, nodes behind HAProxy — see
+ * {@link Deployment}), measure it idle, connect every client, measure memory, then hold (A), time the connects (E)
+ * or send for warm-up + duration and drain (B, C, D, F), and stop everything it started. With several nodes, memory
+ * and CPU are the nodes' sums (and CPU per node too), and the generator learns which node holds each connection to
+ * tell deliveries that crossed nodes from local ones.
  */
 final class Trial {
     private static final double MB = 1024.0 * 1024.0;
@@ -26,14 +30,17 @@ final class Trial {
     private final ServerProcess.Launch launch;
     private final Path dir;
     private final AtomicInteger addresses;
+    private final Services services;
     private final Consumer<String> progress;
 
-    Trial(Step step, Target target, ServerProcess.Launch launch, Path dir, AtomicInteger addresses, Consumer<String> progress) {
+    Trial(Step step, Target target, ServerProcess.Launch launch, Path dir, AtomicInteger addresses, Services services,
+          Consumer<String> progress) {
         this.step = step;
         this.target = target;
         this.launch = launch;
         this.dir = dir;
         this.addresses = addresses;
+        this.services = services;
         this.progress = progress;
     }
 
@@ -43,26 +50,29 @@ final class Trial {
         r.put("status", "ok").put("conns", step.conns()).put("rooms", kind == Kind.DIRECT ? 0 : step.rooms())
                 .put("rate", step.sends() ? step.rate() : 0.0).put("payload", step.payload());
         Stats stats = new Stats();
-        ServerProcess server = null;
+        Deployment server = null;
         LoadGenerator gen = null;
         try {
-            progress.accept("starting " + target.id);
-            server = ServerProcess.start(target, launch, dir, step.label(), step.payload());
-            server.awaitReady(Duration.ofSeconds(90));
+            progress.accept("starting " + target.id + (target == Target.CLUSTER ? " (Redis, 2 nodes on PostgreSQL, HAProxy)"
+                    : target == Target.PG ? " (1 node on PostgreSQL, HAProxy)" : ""));
+            PostgresServer pg = target.fleet() ? services.postgres() : null;
+            server = Deployment.start(target, launch, dir, step.label(), step.payload(), pg,
+                    target.fleet() ? services.nextDatabase(step.label(), target.id) : null,
+                    services == null ? null : services.adminToken, Duration.ofSeconds(90));
             Thread.sleep(500);
             boolean gc = server.gc();
             long heapBefore = server.heapUsed();
             long rssBefore = server.rss();
             r.put("gc", gc ? "yes" : "no");
 
-            Wire wire = target == Target.SWITCHBOARD ? new Wire.Switchboard(launch.jwtSecret()) : new Wire.Baseline();
-            List<Conn> conns = connections(step.conns(), "u", server, wire, stats);
-            if (step.prewarm() > 0) prewarm(server, wire);
+            Wire wire = target.switchboard() ? new Wire.Switchboard(launch.jwtSecret()) : new Wire.Baseline();
+            List<Conn> conns = connections(step.conns(), "u", server.port(), wire, stats);
+            if (step.prewarm() > 0) prewarm(server.port(), wire);
             int first = addresses.getAndAdd(step.clients());
             gen = new LoadGenerator(first, step.clients(), step.ioThreads());
             progress.accept("connecting " + step.conns() + " from " + String.join(",", gen.sources));
 
-            ProcStats.Mark c0 = ProcStats.Mark.now(server.pid());
+            ProcStats.Mark c0 = mark(server);
             gen.connectAll(conns, step.connectConcurrency(), min(Duration.ofSeconds(30), step.connectTimeout()), step.connectTimeout());
             List<Conn> ready = new ArrayList<>();
             long lastReady = c0.wallNanos();
@@ -72,7 +82,7 @@ final class Trial {
                     lastReady = Math.max(lastReady, c.readyNanos);
                 }
             }
-            ProcStats.Mark c1 = ProcStats.Mark.now(server.pid());
+            ProcStats.Mark c1 = mark(server);
             double connectSeconds = Math.max(1e-3, (lastReady - c0.wallNanos()) / 1e9);
             Histogram connect = stats.connectLatency();
             r.put("established", ready.size()).put("failed", step.conns() - ready.size())
@@ -83,6 +93,10 @@ final class Trial {
                     .put("connect_server_cpu_pct", c0.serverPct(c1)).put("connect_gen_cpu_pct", c0.ownPct(c1))
                     .put("connect_server_threads", c0.serverThreads(c1, 4));
             progress.accept(ready.size() + " connected in " + Report.num(connectSeconds) + " s");
+            if (target.fleet() && !ready.isEmpty()) {
+                r.put("nodes", placeOnNodes(server, ready));
+                progress.accept("connections per node: " + r.get("nodes"));
+            }
 
             Thread.sleep(1000); // joins, presence and offline syncs settle
             server.gc();
@@ -105,12 +119,12 @@ final class Trial {
                 }
                 case IDLE -> {
                     progress.accept("holding " + Params.formatDuration(step.duration()));
-                    a = ProcStats.Mark.now(server.pid());
+                    a = mark(server);
                     Thread.sleep(step.duration().toMillis());
-                    b = ProcStats.Mark.now(server.pid());
+                    b = mark(server);
                 }
                 default -> {
-                    Marks m = send(ready, wire, stats, server.pid());
+                    Marks m = send(ready, wire, stats, server);
                     a = m.a();
                     b = m.b();
                     seconds = step.duration().toNanos() / 1e9;
@@ -134,28 +148,70 @@ final class Trial {
                         .put("deliveries_per_s", delivered / seconds)
                         .put("p50_ms", ms(lat, 50)).put("p90_ms", ms(lat, 90)).put("p99_ms", p99)
                         .put("max_ms", lat.getTotalCount() == 0 ? Double.NaN : lat.getMaxValue() / 1000.0);
-                if (target == Target.SWITCHBOARD) {
+                if (target.switchboard()) {
                     r.put("acks", stats.acks.sum()).put("ack_p50_ms", ms(ack, 50)).put("ack_p99_ms", ms(ack, 99));
+                }
+                if (target.fleet()) {
+                    long cross = stats.deliveredCross.sum();
+                    Histogram local = stats.localLatency();
+                    Histogram crossed = stats.crossLatency();
+                    r.put("cross_expected", stats.crossExpected.sum()).put("cross_delivered", cross)
+                            .put("cross_fraction", Report.ratio4(delivered == 0 ? Double.NaN : (double) cross / delivered))
+                            .put("cross_deliveries_per_s", cross / seconds)
+                            .put("cross_publications_per_s", stats.crossHops.sum() / seconds)
+                            .put("local_p50_ms", ms(local, 50)).put("local_p99_ms", ms(local, 99))
+                            .put("cross_p50_ms", ms(crossed, 50)).put("cross_p99_ms", ms(crossed, 99));
                 }
                 boolean pass = ready.size() == step.conns() && !Double.isNaN(ratio) && ratio >= step.minRatio()
                         && p99 < step.maxP99Ms();
                 r.put("pass", pass);
             }
-            JsonNode metrics = server.metrics();
-            r.put("server_cpu_pct", a.serverPct(b)).put("server_threads", a.serverThreads(b, 4)).put("gen_cpu_pct", a.ownPct(b)).put("host_cpu_pct", a.hostPct(b))
-                    .put("other_cpu_pct", Math.max(0, a.hostPct(b) - a.serverPct(b) - a.ownPct(b)))
-                    .put("slow_consumers", target == Target.SWITCHBOARD ? ServerProcess.count(metrics, "switchboard.slow.consumers") : null)
-                    .put("server_errors", ServerProcess.countsUnder(metrics, "switchboard.errors."))
-                    .put("server_deliveries", target == Target.SWITCHBOARD ? ServerProcess.count(metrics, "switchboard.fanout.deliveries") : null)
-                    .put("server_queue_p99_ms", target == Target.SWITCHBOARD ? ServerProcess.timerMs(metrics, "switchboard.delivery.latency", "p99") : null)
-                    .put("server_commit_p99_ms", target == Target.SWITCHBOARD ? ServerProcess.timerMs(metrics, "switchboard.persist.latency", "p99") : null)
-                    .put("client_errors", stats.errors()).put("closes", stats.closes()).put("open_at_end", open)
+            List<JsonNode> metrics = server.metrics();
+            boolean sb = target.switchboard();
+            // Redis, HAProxy and PostgreSQL are not "other load": they are part of what the fleet targets run.
+            Map<String, Double> helperPct = new LinkedHashMap<>();
+            double helpers = 0;
+            for (String group : server.helperPids().keySet()) {
+                double pct = a.groupPct(b, group);
+                helperPct.put(group + "_cpu_pct", pct);
+                if (!Double.isNaN(pct)) helpers += pct;
+            }
+            double serverPct = a.serverPct(b);
+            r.put("load_avg", ProcStats.loadAverage()); // 1/5/15-minute load: the host is shared
+            r.put("server_cpu_pct", serverPct).put("server_threads", a.serverThreads(b, 4)).put("gen_cpu_pct", a.ownPct(b)).put("host_cpu_pct", a.hostPct(b))
+                    .put("other_cpu_pct", Math.max(0, a.hostPct(b) - serverPct - a.ownPct(b) - helpers));
+            if (target.fleet()) {
+                Map<String, String> perNode = new LinkedHashMap<>();
+                List<Long> pids = server.nodePids();
+                for (int i = 0; i < pids.size(); i++) perNode.put(server.nodeIds().get(i), Report.num(a.pidPct(b, pids.get(i))));
+                r.put("node_cpu_pct", perNode);
+            }
+            helperPct.forEach(r::put);
+            if (step.sends() && sb && seconds > 0 && stats.delivered.sum() > 0) {
+                // 1% of one core is 10,000 µs of CPU per second.
+                r.put("cpu_us_per_delivery", serverPct * 10_000 / (stats.delivered.sum() / seconds));
+            }
+            r.put("slow_consumers", sb ? sum(metrics, "switchboard.slow.consumers") : null)
+                    .put("server_errors", countsUnder(metrics, "switchboard.errors."))
+                    .put("server_deliveries", sb ? sum(metrics, "switchboard.fanout.deliveries") : null)
+                    .put("server_queue_p99_ms", sb ? maxTimerMs(metrics, "switchboard.delivery.latency") : null)
+                    .put("server_commit_p99_ms", sb ? maxTimerMs(metrics, "switchboard.persist.latency") : null);
+            if (target == Target.CLUSTER) {
+                r.put("broker_received", sum(metrics, "switchboard.broker.received"))
+                        .put("gaps_filled", sum(metrics, "switchboard.broker.gaps.filled"))
+                        .put("redis_publish_failures", sum(metrics, "switchboard.redis.publish.failures"));
+            }
+            r.put("client_errors", stats.errors()).put("closes", stats.closes()).put("open_at_end", open)
                     .put("presence_frames", stats.presence.sum()).put("other_frames", stats.other.sum())
                     .put("skipped_sends", stats.skipped.sum()).put("send_failures", stats.sendFailures.sum())
                     .put("pacer_lag_max_ms", stats.pacerLagMaxNanos.get() / 1e6);
-            ServerProcess.Warnings w = server.warnings(5);
-            r.put("server_warnings", w.count());
-            for (int i = 0; i < w.samples().size(); i++) progress.accept("server log: " + w.samples().get(i));
+            int warnings = 0;
+            for (ServerProcess n : server.nodes) {
+                ServerProcess.Warnings w = n.warnings(5);
+                warnings += w.count();
+                for (String sample : w.samples()) progress.accept((n.nodeId == null ? "" : n.nodeId + " ") + "server log: " + sample);
+            }
+            r.put("server_warnings", warnings);
             if (!server.alive()) r.put("status", "died").put("reason", "server_exited:" + server.logTail(3));
         } catch (Exception e) {
             String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -173,10 +229,10 @@ final class Trial {
      * Connects {@code prewarm} throw-away connections (own users, own source addresses, not counted), closes them
      * and lets the server settle: what follows is measured on a JIT-warm server, as after a while in production.
      */
-    private void prewarm(ServerProcess server, Wire wire) throws Exception {
+    private void prewarm(int port, Wire wire) throws Exception {
         int n = step.prewarm();
         progress.accept("prewarming with " + n + " connections (not measured)");
-        List<Conn> conns = connections(n, "w", server, wire, new Stats());
+        List<Conn> conns = connections(n, "w", port, wire, new Stats());
         int clients = Math.max(1, (n + 19_999) / 20_000);
         try (LoadGenerator warm = new LoadGenerator(addresses.getAndAdd(clients), clients, step.ioThreads())) {
             warm.connectAll(conns, step.connectConcurrency(), min(Duration.ofSeconds(30), step.connectTimeout()), step.connectTimeout());
@@ -184,22 +240,68 @@ final class Trial {
         Thread.sleep(3000); // the closes are processed and the JIT's queue drains before the measured phase
     }
 
-    /** Users {@code <prefix><i>}, connection i in room {@code r<i mod rooms>}; tokens minted here, outside any timed phase. */
-    private List<Conn> connections(int n, String userPrefix, ServerProcess server, Wire wire, Stats stats) {
+    /**
+     * Users {@code <prefix><i>}, connection i in room {@code r<i mod rooms>} (F: a seeded shuffle of those, see
+     * {@link Scenario#shuffledRooms}); tokens minted here, outside any timed phase.
+     */
+    private List<Conn> connections(int n, String userPrefix, int port, Wire wire, Stats stats) {
         List<Conn> conns = new ArrayList<>(n);
+        int[] rooms = Scenario.roomIndexes(n, step.rooms(), step.scenario().shuffledRooms());
         for (int i = 0; i < n; i++) {
-            String room = step.scenario().kind == Kind.DIRECT ? null : "r" + (i % step.rooms());
+            String room = step.scenario().kind == Kind.DIRECT ? null : "r" + rooms[i];
             Conn c = new Conn(i, userPrefix + i, room, wire, stats);
-            c.uri = wire.uri(server.port, c);
+            c.uri = wire.uri(port, c);
             conns.add(c);
         }
         return conns;
     }
 
+    private static ProcStats.Mark mark(Deployment d) {
+        return ProcStats.Mark.now(d.nodePids(), d.helperPids());
+    }
+
+    /**
+     * Asks the nodes which of them holds each connection (by the {@code connectionId} of its {@code welcome}) and
+     * records it in the connection; returns the count per node id ({@code unknown} for any not found).
+     */
+    private static Map<String, Long> placeOnNodes(Deployment d, List<Conn> ready) throws Exception {
+        Map<String, Integer> byId = d.nodeOfConnection();
+        List<String> ids = d.nodeIds();
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (String id : ids) counts.put(id, 0L);
+        for (Conn c : ready) {
+            Integer node = c.connectionId == null ? null : byId.get(c.connectionId);
+            c.node = node == null ? -1 : node;
+            counts.merge(node == null ? "unknown" : ids.get(node), 1L, Long::sum);
+        }
+        return counts;
+    }
+
+    private static long sum(List<JsonNode> metrics, String name) {
+        long n = 0;
+        for (JsonNode m : metrics) n += ServerProcess.count(m, name);
+        return n;
+    }
+
+    private static Map<String, Long> countsUnder(List<JsonNode> metrics, String prefix) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (JsonNode m : metrics) ServerProcess.countsUnder(m, prefix).forEach((k, v) -> out.merge(k, v, Long::sum));
+        return out;
+    }
+
+    private static double maxTimerMs(List<JsonNode> metrics, String name) {
+        double max = Double.NaN;
+        for (JsonNode m : metrics) {
+            double v = ServerProcess.timerMs(m, name, "p99");
+            if (!Double.isNaN(v)) max = Double.isNaN(max) ? v : Math.max(max, v);
+        }
+        return max;
+    }
+
     private record Marks(ProcStats.Mark a, ProcStats.Mark b) {}
 
     /** Paces the sends: warm-up, then the measured window; CPU is read at the window's edges. */
-    private Marks send(List<Conn> ready, Wire wire, Stats stats, long pid) throws InterruptedException {
+    private Marks send(List<Conn> ready, Wire wire, Stats stats, Deployment d) throws InterruptedException {
         Pacer.Sender sender;
         if (step.scenario().kind == Kind.DIRECT) {
             if (!wire.supportsDirect()) throw new IllegalStateException("target_has_no_direct_messages");
@@ -215,7 +317,28 @@ final class Trial {
         } else {
             Map<String, Integer> members = new java.util.HashMap<>();
             for (Conn c : ready) members.merge(c.room, 1, Integer::sum);
-            sender = (c, due) -> c.send(wire.roomMessage(c, due, Frames.text(due, step.payload())), due, members.get(c.room));
+            int nodes = d.nodes.size();
+            // Per room and sender node: members on the other nodes, and how many other nodes hold members.
+            Map<String, int[]> perNode = new java.util.HashMap<>();
+            for (Conn c : ready) if (c.node >= 0) perNode.computeIfAbsent(c.room, k -> new int[nodes])[c.node]++;
+            Map<String, int[][]> cross = new java.util.HashMap<>();
+            perNode.forEach((room, k) -> {
+                int[][] x = new int[2][nodes];
+                for (int from = 0; from < nodes; from++) {
+                    for (int to = 0; to < nodes; to++) {
+                        if (to == from || k[to] == 0) continue;
+                        x[0][from] += k[to];
+                        x[1][from]++;
+                    }
+                }
+                cross.put(room, x);
+            });
+            boolean tag = d.target.fleet();
+            sender = (c, due) -> {
+                int[][] x = c.node >= 0 ? cross.get(c.room) : null;
+                String text = Frames.text(due, step.payload(), tag ? c.node : -1);
+                c.send(wire.roomMessage(c, due, text), due, members.get(c.room), x == null ? 0 : x[0][c.node], x == null ? 0 : x[1][c.node]);
+            };
         }
         long start = System.nanoTime() + 200_000_000L;
         long windowStart = start + step.warmup().toNanos();
@@ -226,9 +349,9 @@ final class Trial {
         progress.accept("sending " + Report.num(step.rate() * ready.size()) + " msg/s: warm-up "
                 + Params.formatDuration(step.warmup()) + ", then " + Params.formatDuration(step.duration()));
         sleepUntil(windowStart);
-        ProcStats.Mark a = ProcStats.Mark.now(pid);
+        ProcStats.Mark a = mark(d);
         sleepUntil(windowEnd);
-        ProcStats.Mark b = ProcStats.Mark.now(pid);
+        ProcStats.Mark b = mark(d);
         pacer.finish(5000);
         return new Marks(a, b);
     }

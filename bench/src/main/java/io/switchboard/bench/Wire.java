@@ -57,10 +57,12 @@ interface Wire {
         public void received(Conn conn, String frame) {
             Stats stats = conn.stats;
             switch (Frames.type(frame)) {
-                case "message", "dm" -> stats.delivered(Frames.markerNanos(frame));
+                case "message" -> stats.delivered(Frames.markerNanos(frame), Stats.crossing(conn.node, Frames.senderNode(frame)));
+                case "dm" -> stats.delivered(Frames.markerNanos(frame));
                 case "ack" -> stats.acked(Frames.ackNanos(frame));
                 case "presence" -> stats.presence.increment();
                 case "welcome" -> {
+                    conn.connectionId = Frames.field(frame, "connectionId");
                     if (conn.room == null) conn.markReady();
                     else conn.control("{\"type\":\"join\",\"room\":\"" + conn.room + "\"}");
                 }

@@ -20,6 +20,7 @@ class BenchOptionsTest {
         assertEquals(List.of(Scenario.C, Scenario.B), o.scenarios);
         assertEquals(Map.of("C.rates", "1,2", "conns", "500"), o.params);
         assertEquals(List.of(Target.BASELINE), o.targets);
+        assertEquals(List.of(Target.BASELINE), o.targets(Scenario.C));
         assertEquals(Map.of("db.batch.size", "512"), o.serverOptions);
         assertEquals(List.of("-XX:+UseParallelGC"), o.jvmOptions);
         assertEquals("60s", o.jfrDuration);
@@ -36,7 +37,7 @@ class BenchOptionsTest {
     @Test
     void noScenarioMeansAllOfThem() {
         Bench.Options o = Bench.Options.parse(new String[0]);
-        assertEquals(List.of(Scenario.values()), o.scenarios);
+        assertEquals(Scenario.defaults(), o.scenarios);
         assertEquals(Path.of("docs/bench-p99-vs-rate.png"), o.chart);
     }
 
@@ -44,7 +45,7 @@ class BenchOptionsTest {
     void mistakesAreRefusedBeforeAnythingRuns() {
         assertThrows(IllegalArgumentException.class, () -> Bench.Options.parse(new String[] {"--conn=5"}));
         assertThrows(IllegalArgumentException.class, () -> Bench.Options.parse(new String[] {"--Z.conns=5"}));
-        assertThrows(IllegalArgumentException.class, () -> Bench.Options.parse(new String[] {"F"}));
+        assertThrows(IllegalArgumentException.class, () -> Bench.Options.parse(new String[] {"G"}));
         assertThrows(IllegalArgumentException.class, () -> Bench.Options.parse(new String[] {"--targets=nginx"}));
         assertThrows(IllegalArgumentException.class, () -> Bench.Options.parse(new String[] {"--heap=lots"}));
         assertThrows(IllegalArgumentException.class, () -> Bench.Options.parse(new String[] {"--rates"}));

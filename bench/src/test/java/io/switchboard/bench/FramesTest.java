@@ -43,4 +43,37 @@ class FramesTest {
         assertEquals(Frames.NONE, Frames.ackNanos("{\"type\":\"ack\",\"id\":\"other\"}"));
         assertTrue(Frames.text(1L, 1).startsWith(Frames.MARKER));
     }
+
+    @Test
+    void aTextCarriesItsSendersNodeWhenKnown() {
+        String text = Frames.text(-123_456L, 100, 1);
+        assertEquals(100, text.length());
+        assertEquals(-123_456L, Frames.markerNanos(text));
+        assertEquals(1, Frames.senderNode(text));
+        String frame = "{\"type\":\"message\",\"room\":\"r3\",\"seq\":1,\"id\":\"a9\",\"from\":\"u5\",\"text\":\""
+                + Frames.text(555L, 40, 12) + "\",\"ts\":1}";
+        assertEquals(12, Frames.senderNode(frame));
+        assertEquals(555L, Frames.markerNanos(frame));
+    }
+
+    @Test
+    void aTextWithoutANodeSaysSo() {
+        assertEquals(-1, Frames.senderNode(Frames.text(555L, 40)));
+        assertEquals(-1, Frames.senderNode(Frames.text(555L, 40, -1)));
+        assertEquals(Frames.text(555L, 40), Frames.text(555L, 40, -1));
+        assertEquals(-1, Frames.senderNode("~T12|n"));
+        assertEquals(-1, Frames.senderNode("~T12|n3"));
+        assertEquals(-1, Frames.senderNode("~T12|nx|"));
+        assertEquals(-1, Frames.senderNode("no marker"));
+        // Padding never looks like a node: a payload shorter than the marker and tag still reads back.
+        assertEquals(0, Frames.senderNode(Frames.text(7L, 1, 0)));
+    }
+
+    @Test
+    void aDeliveryCrossesNodesOnlyWhenBothNodesAreKnownAndDiffer() {
+        assertEquals(0, Stats.crossing(1, 1));
+        assertEquals(1, Stats.crossing(0, 1));
+        assertEquals(-1, Stats.crossing(-1, 1));
+        assertEquals(-1, Stats.crossing(0, -1));
+    }
 }

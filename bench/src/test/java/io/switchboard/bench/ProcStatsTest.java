@@ -42,4 +42,21 @@ class ProcStatsTest {
         String stat = "cpu  100 10 50 800 40 0 0 0 0 0\ncpu0 50 5 25 400 20 0 0 0 0 0\n";
         assertArrayEquals(new long[] {160, 1000}, ProcStats.hostCpu(stat));
     }
+
+    @Test
+    void groupCpuSumsItsProcessesAndCountsNewOnesFromZero() {
+        long hz = ProcStats.clockTicks();
+        // Two seconds apart: node 10 used one core, node 11 half a core; PostgreSQL's backend 21 started in between
+        // and used a quarter of a core; backend 22 ended in between (lost).
+        ProcStats.Mark a = new ProcStats.Mark(0, Map.of(10L, 100L, 11L, 100L, 20L, 5L, 22L, 7L),
+                Map.of("server", List.of(10L, 11L), "postgres", List.of(20L, 22L)), 0, 0, 0, Map.of());
+        ProcStats.Mark b = new ProcStats.Mark(2_000_000_000L, Map.of(10L, 100L + 2 * hz, 11L, 100L + hz, 20L, 5L, 21L, hz / 2),
+                Map.of("server", List.of(10L, 11L), "postgres", List.of(20L, 21L)), 0, 0, 0, Map.of());
+        assertEquals(150.0, a.serverPct(b), 1e-9);
+        assertEquals(100.0, a.pidPct(b, 10L), 1e-9);
+        assertEquals(50.0, a.pidPct(b, 11L), 1e-9);
+        assertEquals(25.0, a.groupPct(b, "postgres"), 1e-9);
+        assertEquals(Double.NaN, a.pidPct(b, 21L));
+        assertEquals(Double.NaN, a.groupPct(b, "redis"));
+    }
 }
