@@ -18,7 +18,10 @@ class UserIdRuleTest extends AdminApiTestBase {
     private static void assertInvalidUser(AdminClient.Reply reply, String where) {
         JsonNode p = reply.problem(422);
         assertEquals("urn:switchboard:problem:invalid", p.path("type").asText(), reply.body());
-        assertTrue(p.path("detail").asText().startsWith(where + " is not a valid user id"), reply.body());
+        // U+0000 is refused as text before the user id rule is applied: either answer names the field.
+        String detail = p.path("detail").asText();
+        assertTrue(detail.startsWith(where + " is not a valid user id")
+                || detail.equals(where + " is " + io.switchboard.protocol.Text.RULE), reply.body());
     }
 
     @Test

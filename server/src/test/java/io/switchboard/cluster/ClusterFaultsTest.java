@@ -36,6 +36,12 @@ class ClusterFaultsTest {
                 .set("limits.rate", "1000").set("limits.burst", "1000").start();
     }
 
+    /** Each test starts with every node ready and in the balancer's rotation, whatever the test before it did. */
+    @org.junit.jupiter.api.BeforeEach
+    void everyNodeInRotation() {
+        cluster.awaitReady(LocalCluster.START);
+    }
+
     @AfterAll
     void stop() {
         if (cluster != null) cluster.close();
@@ -105,7 +111,10 @@ class ClusterFaultsTest {
             ws.join(room);
         }
 
-        void send(String id) {
+        /** Sends {@code name}, under an id unique to this room (the same user sends in every test). */
+        void send(String name) {
+            String id = room + "-" + name;
+            String last = "no answer";
             for (int attempt = 0; attempt < 20 && !acked.containsKey(id); attempt++) {
                 try {
                     if (!ws.isOpen()) {
@@ -116,11 +125,13 @@ class ClusterFaultsTest {
                     JsonNode ack = ws.await(f -> ("ack".equals(f.path("type").asText()) || "error".equals(f.path("type").asText()))
                             && id.equals(f.path("id").asText()), Duration.ofSeconds(3), "answer to " + id);
                     if ("ack".equals(ack.path("type").asText())) acked.put(id, ack.path("seq").asLong());
+                    last = ack.toString();
                 } catch (AssertionError | RuntimeException e) {
+                    last = e.toString();
                     ws.close(); // no answer or no connection: the retry with the same id is deduplicated
                 }
             }
-            assertTrue(acked.containsKey(id), "send " + id + " acked in the end");
+            assertTrue(acked.containsKey(id), "send " + id + " acked in the end; last answer: " + last);
         }
 
         long maxSeq() {
@@ -215,8 +226,9 @@ class ClusterFaultsTest {
         Sender sender = new Sender(room, cluster.node(0).ws(cluster.token("sender")));
         sender.send("before");
         cluster.postgres().stop();
-        sender.ws.send("type", "send", "room", room, "id", "during", "text", "text of during");
-        JsonNode refused = sender.ws.await(f -> "during".equals(f.path("id").asText()), WAIT, "answer to during");
+        String during = room + "-during"; // the id Sender.send("during") uses, text included
+        sender.ws.send("type", "send", "room", room, "id", during, "text", "text of " + during);
+        JsonNode refused = sender.ws.await(f -> during.equals(f.path("id").asText()), WAIT, "answer to during");
         assertEquals("unavailable", refused.path("code").asText(), "retryable while the store is away: " + refused);
         cluster.postgres().startAgain();
         Await.until("every node ready again", WAIT, () -> cluster.nodes().stream().allMatch(n -> n.readyStatus() == 200));
