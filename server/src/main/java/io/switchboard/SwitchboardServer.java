@@ -189,7 +189,7 @@ public final class SwitchboardServer implements AutoCloseable {
         }
         this.sequencer = new Sequencer(store, hub, codec, limits, metrics, epoch, broker, presence, config.get(Keys.DB_BATCH_SIZE),
                 config.get(Keys.DB_QUEUE_CAPACITY), config.get(Keys.OUTBOX_CAPACITY), writers, writerThreads,
-                config.get(Keys.CLUSTER_GAP_WAIT));
+                config.get(Keys.CLUSTER_GAP_WAIT), config.get(Keys.FANOUT_LAG_MAX));
         if (upkeep != null) upkeep.attach(sequencer);
         Duration heartbeat = config.get(Keys.HEARTBEAT_INTERVAL);
         ChatService chat = new ChatService(hub, sequencer, store, codec, limits, dbReaders, heartbeat,
@@ -528,6 +528,7 @@ public final class SwitchboardServer implements AutoCloseable {
         metrics.gauge(Metrics.USERS_ONLINE, hub::userCount);
         metrics.gauge(Metrics.ROOMS_ACTIVE, () -> hub.rooms().size());
         metrics.gauge(Metrics.WRITE_QUEUE, sequencer::queued);
+        metrics.gauge(Metrics.FANOUT_LAG, sequencer::fanoutLagMillis);
         metrics.gauge(Metrics.OUTBOX_DEPTH, () -> hub.connections().stream().mapToLong(c -> c.queued()).sum());
         metrics.gauge(Metrics.OUTBOX_DEPTH_MAX, () -> hub.connections().stream().mapToInt(c -> c.queued()).max().orElse(0));
     }

@@ -17,6 +17,11 @@ public sealed interface Command {
         return false;
     }
 
+    /** True for a message a client sends (send, dm): what load shedding refuses first ({@link FanoutLag}). */
+    default boolean isMessage() {
+        return false;
+    }
+
     void dispatch(Handler h);
 
     /** One method per command. */
@@ -52,11 +57,15 @@ public sealed interface Command {
     record Publish(Connection from, String id, String room, String text, long receivedNanos) implements Command {
         public boolean fromClient() { return true; }
 
+        public boolean isMessage() { return true; }
+
         public void dispatch(Handler h) { h.publish(this); }
     }
 
     record Direct(Connection from, String id, String to, String text) implements Command {
         public boolean fromClient() { return true; }
+
+        public boolean isMessage() { return true; }
 
         public void dispatch(Handler h) { h.direct(this); }
     }

@@ -128,15 +128,22 @@ public final class Connection {
         return !closed.get() && queued(peer.enqueue(frame));
     }
 
-    /** Like {@link #enqueue(String)} for a frame encoded once and shared by every recipient of a fan-out. */
+    /**
+     * Like {@link #enqueue(String)} for a frame encoded once and shared by every recipient of a fan-out. The caller
+     * marks the {@code messagesOut} meter once for the whole fan-out (a meter mark per recipient was measurable).
+     */
     boolean enqueue(java.nio.ByteBuffer sharedUtf8) {
-        return !closed.get() && queued(peer.enqueueShared(sharedUtf8));
+        return !closed.get() && queued(peer.enqueueShared(sharedUtf8), false);
     }
 
     private boolean queued(boolean accepted) {
+        return queued(accepted, true);
+    }
+
+    private boolean queued(boolean accepted, boolean mark) {
         if (accepted) {
             framesOut.incrementAndGet();
-            metrics.messagesOut.mark();
+            if (mark) metrics.messagesOut.mark();
             return true;
         }
         metrics.slowConsumers.mark();

@@ -168,6 +168,7 @@ final class Fanout {
             if (c.catchUp != null && c.catchUp.isCatchingUp(room.name())) return;
             if (deliver(c, encoded)) reached[0]++;
         });
+        metrics.messagesOut.mark(reached[0]);
         return reached[0];
     }
 
@@ -179,6 +180,7 @@ final class Fanout {
             if (exceptUser != null && exceptUser.equals(c.user())) return;
             if (deliver(c, encoded)) reached[0]++;
         });
+        metrics.messagesOut.mark(reached[0]);
         return reached[0];
     }
 
@@ -222,6 +224,7 @@ final class Fanout {
         ByteBuffer encoded = ByteBuffer.wrap(codec.encodeUtf8(m));
         int reached = 0;
         for (Connection c : hub.connectionsOf(owner)) if (c.dmLive && deliver(c, encoded)) reached++;
+        metrics.messagesOut.mark(reached);
         return reached;
     }
 

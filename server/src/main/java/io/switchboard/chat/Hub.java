@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
 
 /** Registry of live connections (by id, user and address) and of loaded rooms. */
 public final class Hub {
@@ -71,7 +72,7 @@ public final class Hub {
         if (mine != null && mine.size() >= limits.connectionsPerUser()) return Admission.TOO_MANY_FOR_USER;
         if (byAddress.getOrDefault(c.remoteAddress(), 0) >= limits.connectionsPerIp()) return Admission.TOO_MANY_FOR_ADDRESS;
         byId.put(c.id(), c);
-        byUser.computeIfAbsent(c.user(), u -> ConcurrentHashMap.newKeySet()).add(c);
+        byUser.computeIfAbsent(c.user(), u -> new CopyOnWriteArraySet<>()).add(c); // few per user: see Room#add
         byAddress.merge(c.remoteAddress(), 1, Integer::sum);
         events.connectionOpened(c);
         return Admission.ADMITTED;

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
 
 /**
  * A room's live state. Mutated only by the {@link Sequencer} thread; read concurrently by admin views, hence the
@@ -42,7 +43,9 @@ public final class Room {
 
     /** Adds the connection; true when it is the user's first connection in this room. */
     boolean add(Connection c) {
-        Set<Connection> set = members.computeIfAbsent(c.user(), u -> ConcurrentHashMap.newKeySet());
+        // A copy-on-write set: a user has one or a few connections in a room, and an empty or one-element set costs a
+        // fraction of a concurrent hash set's memory (this is per member, so per connection); iteration is a plain array.
+        Set<Connection> set = members.computeIfAbsent(c.user(), u -> new CopyOnWriteArraySet<>());
         boolean first = set.isEmpty();
         set.add(c);
         return first;

@@ -46,6 +46,7 @@ public final class Sequencer {
         return t;
     });
     private volatile boolean stopping;
+    private final FanoutLag fanoutLag;
 
     /**
      * @param batchSize      most commands written in one transaction
@@ -54,10 +55,12 @@ public final class Sequencer {
      * @param writers        the pool that writes fan-outs to sockets, {@code writerThreads} threads
      * @param gapWait        how long a room's message that arrived ahead of a missing seq is held before the
      *                       missing ones are read from the store ({@code cluster.gap.wait})
+     * @param maxFanoutLag   fan-out writes waiting longer than this for a writer make {@link #submit} refuse new
+     *                       messages ({@code fanout.lag.max}, see {@link FanoutLag}); zero turns that off
      */
     public Sequencer(ChatStore store, Hub hub, FrameCodec codec, Limits limits, Metrics metrics, StoreEpoch epoch,
                      Broker broker, Presence presence, int batchSize, int capacity, int outboxCapacity,
-                     Executor writers, int writerThreads, java.time.Duration gapWait) {
+                     Executor writers, int writerThreads, java.time.Duration gapWait, java.time.Duration maxFanoutLag) {
         this.hub = hub;
         this.metrics = metrics;
         this.broker = broker;
@@ -72,6 +75,14 @@ public final class Sequencer {
                 queue::add);
         this.operations = new RoomOperations(store, hub, codec, metrics, writer, fanout, broker);
         this.thread = new Thread(this::run, "switchboard-sequencer");
+        this.fanoutLag = new FanoutLag(writers, maxFanoutLag.toNanos());
+        timer.scheduleAtFixedRate(fanoutLag::probe, FanoutLag.PROBE_PERIOD_MILLIS, FanoutLag.PROBE_PERIOD_MILLIS,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** How long fan-out writes currently wait for a writer thread, in milliseconds (the overload signal). */
+    public double fanoutLagMillis() {
+        return fanoutLag.lagNanos() / 1e6;
     }
 
     /** Starts the thread and the broker's deliveries from other nodes. */
@@ -83,10 +94,17 @@ public final class Sequencer {
         thread.start();
     }
 
-    /** Queues a client's command; false when the queue is full or the server is stopping (answer "busy"). */
+    /**
+     * Queues a client's command; false when the queue is full, the server is stopping, or (for a message) the node is
+     * overloaded ({@link FanoutLag}): answer "busy".
+     */
     public boolean submit(Command c) {
         if (!c.fromClient()) throw new IllegalArgumentException("only client commands go through submit()");
         if (stopping) return false;
+        if (c.isMessage() && fanoutLag.overloaded()) {
+            metrics.shed.mark();
+            return false;
+        }
         if (clientCommands.incrementAndGet() > capacity) {
             clientCommands.decrementAndGet();
             return false;

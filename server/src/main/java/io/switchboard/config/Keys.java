@@ -174,6 +174,11 @@ public final class Keys {
             "Frames queued for one slow client before it is disconnected (close 1013 slow_consumer); at least 2x db.batch.size.");
     public static final ConfigKey<Integer> FANOUT_THREADS = key("fanout.threads", "0", Parsers.integer(0, 1024),
             "Threads that write fanned-out frames to sockets; 0 means twice the CPU cores (at least 2).");
+    public static final ConfigKey<Duration> FANOUT_LAG_MAX = key("fanout.lag.max", "500ms",
+            Parsers.durationOrZero(Duration.ofMillis(1), Duration.ofMinutes(10)),
+            "Load shedding: while fan-out writes wait longer than this for a writer thread (the node is short of CPU),"
+                    + " new send and dm frames are answered busy, so that senders slow down before outboxes overflow;"
+                    + " 0 turns it off.");
     public static final ConfigKey<Integer> REPLAY_MAX = key("history.replay.max", "500", Parsers.integer(1, 100_000),
             "Most messages replayed by join with since; older ones are paged with history.");
     public static final ConfigKey<Integer> HISTORY_PAGE_MAX = key("history.page.max", "200", Parsers.integer(1, 10_000),
@@ -189,5 +194,5 @@ public final class Keys {
             DEMO, ALLOWED_ORIGINS, ROOMS_AUTOCREATE, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT,
             LIMIT_FRAME_BYTES, LIMIT_TEXT_CHARS, LIMIT_RATE, LIMIT_BURST, LIMIT_ROOMS,
             LIMIT_CONNECTIONS_PER_USER, LIMIT_CONNECTIONS_PER_IP, LIMIT_VIOLATIONS, OUTBOX_CAPACITY,
-            FANOUT_THREADS, REPLAY_MAX, HISTORY_PAGE_MAX);
+            FANOUT_THREADS, FANOUT_LAG_MAX, REPLAY_MAX, HISTORY_PAGE_MAX);
 }

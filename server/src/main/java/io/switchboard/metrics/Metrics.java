@@ -28,6 +28,10 @@ public final class Metrics {
     public static final String OUTBOX_DEPTH_MAX = "switchboard.outbox.depth.max";
     public static final String WRITE_QUEUE = "switchboard.write.queue";
     public static final String SLOW_CONSUMERS = "switchboard.slow.consumers";
+    /** Messages refused with busy because fan-out writes lagged beyond fanout.lag.max (load shedding). */
+    public static final String SHED = "switchboard.shed";
+    /** How long fan-out writes wait for a writer thread, in milliseconds (the load-shedding signal). */
+    public static final String FANOUT_LAG = "switchboard.fanout.lag";
     public static final String ERRORS = "switchboard.errors";
     public static final String KICKS = "switchboard.kicks";
     public static final String BANS = "switchboard.bans";
@@ -62,6 +66,7 @@ public final class Metrics {
     public final Timer deliveryLatency = registry.timer(DELIVERY_LATENCY);
     public final Timer persistLatency = registry.timer(PERSIST_LATENCY);
     public final Meter slowConsumers = registry.meter(SLOW_CONSUMERS);
+    public final Meter shed = registry.meter(SHED);
     public final Meter kicks = registry.meter(KICKS);
     public final Meter bans = registry.meter(BANS);
     public final Meter broadcasts = registry.meter(BROADCASTS);

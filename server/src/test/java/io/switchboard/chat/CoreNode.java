@@ -31,6 +31,15 @@ final class CoreNode implements AutoCloseable {
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
 
     CoreNode(DataSource db, Broker broker, Presence presence) throws Exception {
+        this(db, broker, presence, null, Duration.ZERO);
+    }
+
+    /**
+     * @param writers      the fan-out writer pool, or null for this node's own pool
+     * @param maxFanoutLag {@code fanout.lag.max}; zero turns load shedding off
+     */
+    CoreNode(DataSource db, Broker broker, Presence presence, java.util.concurrent.Executor writers,
+             Duration maxFanoutLag) throws Exception {
         Config config = Config.of(Map.of());
         Limits limits = Limits.from(config);
         this.metrics = new Metrics();
@@ -41,7 +50,7 @@ final class CoreNode implements AutoCloseable {
         bans.load(System.currentTimeMillis());
         this.hub = new Hub(limits);
         this.sequencer = new Sequencer(store, hub, codec, limits, metrics, epoch, broker, presence, 256, 4096, 1024,
-                pool, 2, Duration.ofMillis(100));
+                writers != null ? writers : pool, 2, Duration.ofMillis(100), maxFanoutLag);
         this.service = new ChatService(hub, sequencer, store, codec, limits, pool, Duration.ofSeconds(25),
                 Duration.ofSeconds(60), bans, metrics, new io.switchboard.presence.LocalConnectionRegistry());
         sequencer.start();
