@@ -32,6 +32,13 @@ import java.util.stream.Stream;
  */
 public final class Bench {
     private static final PrintStream OUT = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+    /**
+     * The GC options of the container image (Dockerfile, docs/deploy.md), given to both servers so that memory is
+     * measured as deployed: G1; after a collection the heap keeps 10-20% free instead of the JVM's 40-70%, so that
+     * committed memory (RSS) follows live data; and an idle JVM collects after 60 s and returns the rest.
+     */
+    static final List<String> IMAGE_GC_OPTIONS = List.of("-XX:+UseG1GC", "-XX:MinHeapFreeRatio=10",
+            "-XX:MaxHeapFreeRatio=20", "-XX:G1PeriodicGCInterval=60000");
 
     private Bench() {}
 
@@ -84,14 +91,18 @@ public final class Bench {
         new SecureRandom().nextBytes(secretBytes);
         ServerProcess.JfrOptions jfr = o.jfrDuration == null ? null
                 : new ServerProcess.JfrOptions(o.jfrDuration, o.jfrDelay, o.jfrDir.toAbsolutePath(), o.jfrTargets);
+        List<String> jvmOptions = new ArrayList<>(o.imageGc ? IMAGE_GC_OPTIONS : List.of());
+        jvmOptions.addAll(o.jvmOptions);
         ServerProcess.Launch launch = new ServerProcess.Launch(java, jarCopy, System.getProperty("java.class.path"), o.heap,
-                o.jvmOptions, o.serverOptions, Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes), jfr);
+                jvmOptions, o.serverOptions, Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes), jfr);
 
         long fdLimit = ProcStats.openFilesLimit();
         OUT.println("# Switchboard bench " + Instant.now().truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC));
         OUT.println("# host: " + Runtime.getRuntime().availableProcessors() + " cores, load average " + ProcStats.loadAverage()
                 + ", open-files limit " + fdLimit + ", java " + System.getProperty("java.version")
                 + ", generator heap " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB");
+        OUT.println("# JVM options of both servers: -Xmx" + o.heap + (jvmOptions.isEmpty() ? "" : " " + String.join(" ", jvmOptions))
+                + (o.imageGc ? " (the image's GC options; --gc=default for the JVM's own)" : ""));
         if (switchboard) {
             OUT.println("# server: " + serverJar + " (built " + Files.getLastModifiedTime(serverJar).toInstant().truncatedTo(ChronoUnit.SECONDS)
                     + "), heap " + o.heap + (o.serverOptions.isEmpty() ? "" : ", options " + masked(o.serverOptions))
@@ -255,6 +266,8 @@ public final class Bench {
                   --server-jar=PATH        Switchboard fat jar (server/target/switchboard.jar)
                   --heap=2g                -Xmx of the server under test (both targets)
                   --jvm-opt=OPT            extra JVM option for the server (repeatable)
+                  --gc=image|default       both servers run with the container image's GC options (image:
+                                           G1, heap free ratio 10-20%, periodic GC after 60 s idle) or the JVM's
                   --server-opt=KEY=VALUE   extra Switchboard setting, e.g. db.batch.size=512 (repeatable)
                   --jfr=DURATION           record the server with -XX:StartFlightRecording=duration=...,filename=...
                   --jfr-delay=DURATION     start the recording this long after the server starts
@@ -282,6 +295,8 @@ public final class Bench {
         boolean pgFsync;
         Path serverJar = Path.of("server/target/switchboard.jar");
         String heap = "2g";
+        /** Start both servers with {@link #IMAGE_GC_OPTIONS} (--gc=image, the default) or with the JVM's defaults. */
+        boolean imageGc = true;
         final List<String> jvmOptions = new ArrayList<>();
         final Map<String, String> serverOptions = new LinkedHashMap<>();
         String jfrDuration;
@@ -359,6 +374,10 @@ public final class Bench {
                     heap = value;
                 }
                 case "jvm-opt" -> jvmOptions.add(value);
+                case "gc" -> {
+                    if (!value.equals("image") && !value.equals("default")) throw new IllegalArgumentException("--gc is image or default");
+                    imageGc = value.equals("image");
+                }
                 case "server-opt" -> {
                     int eq = value.indexOf('=');
                     if (eq <= 0) throw new IllegalArgumentException("--server-opt needs KEY=VALUE, e.g. db.batch.size=512");

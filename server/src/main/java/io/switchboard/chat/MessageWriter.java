@@ -423,6 +423,19 @@ final class MessageWriter {
     }
 
     /**
+     * Single node: reads the DM stream positions of users not cached yet in one query, so that a batch of new
+     * connections (a connect storm) costs one read instead of one transaction each. No-op in a cluster, where each
+     * connection reads its position from the shared store when it opens.
+     */
+    void prefetchDmStreamSeqs(java.util.Collection<String> users) throws SQLException {
+        if (shared || users.isEmpty()) return;
+        Map<String, Long> found = store.dmStreamSeqs(users);
+        Map<String, Long> all = new HashMap<>();
+        for (String u : users) all.put(u, found.getOrDefault(u, 0L)); // no row: no DMs yet
+        dmStreams.advance(all);
+    }
+
+    /**
      * The next seq of a room for an operator's message, taken in {@code db}: from the store's counter in a cluster,
      * else from what was delivered (or stored, for a room not loaded here); the caller stores the new last seq.
      */

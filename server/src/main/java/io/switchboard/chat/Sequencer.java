@@ -173,6 +173,7 @@ public final class Sequencer {
         private final MessageWriter.Pending pending = new MessageWriter.Pending();
 
         void run(List<Command> commands) {
+            prefetchPositionsOfNewConnections(commands);
             for (Command c : commands) {
                 try {
                     c.dispatch(this);
@@ -181,6 +182,23 @@ public final class Sequencer {
                 }
             }
             commitPending();
+        }
+
+        /** One read for the DM stream positions of all connections this batch opens (see MessageWriter). */
+        private void prefetchPositionsOfNewConnections(List<Command> commands) {
+            java.util.Set<String> unknown = null;
+            for (Command c : commands) {
+                if (c instanceof Command.Open o && writer.cachedDmStreamSeq(o.conn().user()) < 0) {
+                    if (unknown == null) unknown = new java.util.HashSet<>();
+                    unknown.add(o.conn().user());
+                }
+            }
+            if (unknown == null || unknown.size() < 2) return; // one is read by its open, as before
+            try {
+                writer.prefetchDmStreamSeqs(unknown);
+            } catch (java.sql.SQLException e) {
+                log.debug("Prefetching DM stream positions failed; each open reads its own: {}", e.toString());
+            }
         }
 
         /** Commits collected messages before a command that may depend on them. (Pending memberships may wait.) */
