@@ -65,6 +65,7 @@ import io.switchboard.protocol.FrameCodec;
 import io.switchboard.store.DataDirLock;
 import io.switchboard.store.Database;
 import io.switchboard.ws.ChatSocket;
+import io.switchboard.ws.Compression;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -199,7 +200,7 @@ public final class SwitchboardServer implements AutoCloseable {
                 this::drainChanged);
         try {
             this.socket = new ChatSocket(chat, clientTokens, config.get(Keys.ALLOWED_ORIGINS), scheduler,
-                    config.get(Keys.OUTBOX_CAPACITY), drain::draining);
+                    config.get(Keys.OUTBOX_CAPACITY), drain::draining, Compression.of(config.get(Keys.WS_COMPRESSION)));
         } catch (IllegalArgumentException e) {
             throw new io.switchboard.config.ConfigException("Invalid value for allowed.origins: " + e.getMessage());
         }
