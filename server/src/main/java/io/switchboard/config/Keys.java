@@ -153,7 +153,7 @@ public final class Keys {
             Parsers.oneOf(COMPRESSION_OFF, COMPRESSION_ON),
             "permessage-deflate (RFC 7692) on /ws. off: never negotiated, clients that offer it (every browser does) get"
                     + " uncompressed frames. on: negotiated when offered, always with server_no_context_takeover; costs"
-                    + " memory per connection and CPU per frame, saves bandwidth on text (README, WebSocket compression).");
+                    + " CPU per frame and recipient, saves bandwidth mainly on large frames (README, WebSocket compression).");
     public static final ConfigKey<Boolean> ROOMS_AUTOCREATE = key("rooms.autocreate", "true", Parsers.bool(),
             "Create a room on its first join; false: only rooms that already exist can be joined.");
     public static final ConfigKey<Duration> HEARTBEAT_INTERVAL = key("heartbeat.interval", "25s",
