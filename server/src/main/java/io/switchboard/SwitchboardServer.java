@@ -65,6 +65,8 @@ import io.switchboard.protocol.FrameCodec;
 import io.switchboard.store.DataDirLock;
 import io.switchboard.store.Database;
 import io.switchboard.ws.ChatSocket;
+import io.switchboard.ws.Compression;
+import io.switchboard.ws.PooledDeflateExtension;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -199,7 +201,7 @@ public final class SwitchboardServer implements AutoCloseable {
                 this::drainChanged);
         try {
             this.socket = new ChatSocket(chat, clientTokens, config.get(Keys.ALLOWED_ORIGINS), scheduler,
-                    config.get(Keys.OUTBOX_CAPACITY), drain::draining);
+                    config.get(Keys.OUTBOX_CAPACITY), drain::draining, Compression.of(config.get(Keys.WS_COMPRESSION)));
         } catch (IllegalArgumentException e) {
             throw new io.switchboard.config.ConfigException("Invalid value for allowed.origins: " + e.getMessage());
         }
@@ -266,6 +268,10 @@ public final class SwitchboardServer implements AutoCloseable {
             ErrorPages errorPages = new ErrorPages();
             cfg.jetty.modifyServletContextHandler(context -> context.setErrorHandler(errorPages));
             cfg.jetty.modifyServer(server -> server.setErrorHandler(errorPages));
+            if (Compression.of(config.get(Keys.WS_COMPRESSION)) == Compression.ON) {
+                // Jetty alone keeps a Deflater per connection even without server context takeover (see the class).
+                cfg.jetty.modifyServer(PooledDeflateExtension::install);
+            }
             cfg.jetty.modifyServer(server -> server.setHandler(WebSocketUpgradeHandler.from(server, container -> {
                 // Frames above the soft limit get an error frame from ChatService; far larger ones are cut here.
                 container.setMaxTextMessageSize(4L * limits.frameBytes());

@@ -115,6 +115,8 @@ class MainErrorsTest {
                 .contains("heartbeat.interval"));
         assertTrue(failsWithOneLine(dir, 2, "serve", "--http-threads-min", "50", "--http-threads-max", "10",
                 "--data-dir", data.toString()).contains("http.threads.min"));
+        assertTrue(failsWithOneLine(dir, 2, "serve", "--ws-compression", "gzip", "--data-dir", data.toString())
+                .contains("Invalid value for ws.compression"));
         assertFalse(Files.exists(data), "nothing was started");
     }
 

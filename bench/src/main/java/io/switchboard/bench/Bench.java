@@ -256,6 +256,8 @@ public final class Bench {
                   prewarm            throw-away connections made and closed first, on the same server, so that
                                      the step measures a JIT-warm server (0)
                   min-ratio, max-p99-ms   pass criteria of a load step and the sweep (0.99, 200)
+                  deflate            offer permessage-deflate as Chrome does, "permessage-deflate;
+                                     client_max_window_bits" (true for A, false elsewhere: --A.deflate=false)
 
                 Options:
                   --targets=LIST           what to measure, in this order per step: switchboard (one node, H2),

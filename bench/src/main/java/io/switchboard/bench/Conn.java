@@ -25,6 +25,8 @@ public final class Conn extends Session.Listener.AbstractAutoDemanding {
     volatile int closeCode;
     /** The id the server gave this connection in {@code welcome} (Switchboard only). */
     volatile String connectionId;
+    /** Whether the server's upgrade answer accepted permessage-deflate (only ever when the generator offered it). */
+    volatile boolean deflateAccepted;
     /** The index of the node holding this connection (0 for n1, …), -1 when not known. */
     volatile int node = -1;
 
@@ -39,6 +41,8 @@ public final class Conn extends Session.Listener.AbstractAutoDemanding {
     @Override
     public void onWebSocketOpen(Session session) {
         super.onWebSocketOpen(session);
+        deflateAccepted = session.getUpgradeResponse().getExtensions().stream()
+                .anyMatch(e -> e.getName().equals("permessage-deflate"));
         if (ready.isCompletedExceptionally()) {
             session.disconnect(); // gave up on it already (timeout)
             return;

@@ -15,6 +15,7 @@ import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
+import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 
 /**
@@ -22,6 +23,9 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
  * that more connections fit than one address's ephemeral port range allows. They share one thread pool.
  */
 final class LoadGenerator implements AutoCloseable {
+    /** What Chrome offers on every WebSocket (Firefox and Safari offer plain {@code permessage-deflate}). */
+    static final String DEFLATE_OFFER = "permessage-deflate; client_max_window_bits";
+
     private final QueuedThreadPool pool;
     private final ScheduledExecutorScheduler scheduler;
     private final List<WebSocketClient> clients = new ArrayList<>();
@@ -77,9 +81,11 @@ final class LoadGenerator implements AutoCloseable {
 
     /**
      * Connects every connection with at most {@code concurrency} handshakes in progress, each given
-     * {@code perConnection} to become ready and the whole phase {@code phase}. Returns when all are ready or failed.
+     * {@code perConnection} to become ready and the whole phase {@code phase}, offering permessage-deflate as a
+     * browser does when {@code deflate}. Returns when all are ready or failed.
      */
-    void connectAll(List<Conn> conns, int concurrency, Duration perConnection, Duration phase) throws InterruptedException {
+    void connectAll(List<Conn> conns, boolean deflate, int concurrency, Duration perConnection, Duration phase)
+            throws InterruptedException {
         Semaphore permits = new Semaphore(concurrency);
         long deadline = System.nanoTime() + phase.toNanos();
         for (Conn c : conns) {
@@ -94,7 +100,9 @@ final class LoadGenerator implements AutoCloseable {
             }, perConnection.toMillis(), TimeUnit.MILLISECONDS);
             c.connectStartNanos = System.nanoTime();
             try {
-                clients.get(c.index % clients.size()).connect(c, c.uri).whenComplete((session, failure) -> {
+                ClientUpgradeRequest upgrade = new ClientUpgradeRequest();
+                if (deflate) upgrade.addExtensions(DEFLATE_OFFER);
+                clients.get(c.index % clients.size()).connect(c, c.uri, upgrade).whenComplete((session, failure) -> {
                     if (failure != null) c.failed(failure);
                 });
             } catch (IOException | RuntimeException e) {

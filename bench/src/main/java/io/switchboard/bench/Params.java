@@ -12,7 +12,8 @@ final class Params {
     /** Every parameter name a scenario understands (anything else on the command line is refused). */
     static final Set<String> NAMES = Set.of(
             "conns", "rooms", "room-size", "rate", "rates", "payload", "warmup", "duration", "drain",
-            "connect-concurrency", "connect-timeout", "clients", "io-threads", "pacers", "prewarm", "min-ratio", "max-p99-ms");
+            "connect-concurrency", "connect-timeout", "clients", "io-threads", "pacers", "prewarm", "min-ratio", "max-p99-ms",
+            "deflate");
 
     private final Map<String, String> values;
 
@@ -45,6 +46,14 @@ final class Params {
         } catch (NumberFormatException | ArithmeticException e) {
             throw new IllegalArgumentException("parameter '" + name + "' must be a whole number, not '" + v + "'");
         }
+    }
+
+    boolean bool(String name) {
+        return switch (text(name).trim()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("parameter '" + name + "' must be true or false, not '" + text(name) + "'");
+        };
     }
 
     double decimal(String name) {

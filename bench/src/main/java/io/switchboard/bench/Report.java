@@ -43,6 +43,7 @@ final class Report {
             new Row("status", r -> r.ok() ? "ok" : v(r, "status") + " " + v(r, "reason"), null),
             new Row("connections ok / failed", r -> pair(r, "established", "failed")
                     + (r.has("connect_failures") ? " (" + v(r, "connect_failures") + ")" : ""), null),
+            new Row("permessage-deflate offered / accepted", r -> pair(r, "deflate_offered", "deflate_accepted"), null),
             new Row("connect time s / rate per s", r -> pair(r, "connect_s", "connect_per_s"), "connect_per_s"),
             new Row("connect latency p50 / p99 ms", r -> pair(r, "connect_p50_ms", "connect_p99_ms"), "connect_p99_ms"),
             new Row("connect phase CPU % server / gen", r -> pair(r, "connect_server_cpu_pct", "connect_gen_cpu_pct"), null),

@@ -9,7 +9,7 @@ import java.util.Map;
 /** The benchmark scenarios, selectable by letter, with their full-scale defaults. */
 enum Scenario {
     A("idle", Kind.IDLE, "connect, join a room, hold",
-            "conns=10000,50000 room-size=100 rate=0 warmup=0s duration=30s"),
+            "conns=10000,50000 room-size=100 rate=0 warmup=0s duration=30s deflate=true"),
     B("fanout", Kind.ROOMS, "clients send into rooms; every member receives",
             "conns=1000 room-size=100 rate=1 warmup=30s duration=30s"),
     C("sweep", Kind.ROOMS, "B's shape at rising rates, up to the last one that passes",
@@ -26,7 +26,7 @@ enum Scenario {
 
     /** Defaults shared by every scenario (a scenario's own defaults win). */
     static final String COMMON = "payload=100 drain=5s connect-concurrency=256 connect-timeout=300s clients=0 io-threads=0 pacers=1 prewarm=0 "
-            + "rooms=0 room-size=100 rate=0 min-ratio=0.99 max-p99-ms=200";
+            + "rooms=0 room-size=100 rate=0 min-ratio=0.99 max-p99-ms=200 deflate=false";
 
     static final int MAX_CONNS = 200_000;
     static final Duration MAX_PHASE = Duration.ofMinutes(10);
@@ -149,7 +149,7 @@ enum Scenario {
     /** One measured run's parameters, the same for every target. */
     record Step(Scenario scenario, String label, int conns, int rooms, double rate, int payload, Duration warmup,
                 Duration duration, Duration drain, int connectConcurrency, Duration connectTimeout, int clients,
-                int ioThreads, int pacers, int prewarm, double minRatio, double maxP99Ms) {
+                int ioThreads, int pacers, int prewarm, double minRatio, double maxP99Ms, boolean deflate) {
 
         static Step of(Scenario s, String label, Params p) {
             int conns = p.integer("conns");
@@ -178,7 +178,7 @@ enum Scenario {
             if (ioThreads <= 0) ioThreads = Math.max(4, 3 * Runtime.getRuntime().availableProcessors());
             Step step = new Step(s, label, conns, rooms, rate, payload, bounded(p, "warmup"), bounded(p, "duration"),
                     bounded(p, "drain"), Math.max(1, p.integer("connect-concurrency")), bounded(p, "connect-timeout"),
-                    clients, Math.min(ioThreads, 512), Math.max(1, Math.min(16, p.integer("pacers"))), prewarm, p.decimal("min-ratio"), p.decimal("max-p99-ms"));
+                    clients, Math.min(ioThreads, 512), Math.max(1, Math.min(16, p.integer("pacers"))), prewarm, p.decimal("min-ratio"), p.decimal("max-p99-ms"), p.bool("deflate"));
             return step;
         }
 
@@ -206,6 +206,7 @@ enum Scenario {
             } else {
                 b.append(" concurrency=").append(connectConcurrency);
             }
+            if (deflate) b.append(" offering permessage-deflate");
             return b.toString();
         }
     }

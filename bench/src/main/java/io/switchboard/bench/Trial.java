@@ -73,7 +73,7 @@ final class Trial {
             progress.accept("connecting " + step.conns() + " from " + String.join(",", gen.sources));
 
             ProcStats.Mark c0 = mark(server);
-            gen.connectAll(conns, step.connectConcurrency(), min(Duration.ofSeconds(30), step.connectTimeout()), step.connectTimeout());
+            gen.connectAll(conns, step.deflate(), step.connectConcurrency(), min(Duration.ofSeconds(30), step.connectTimeout()), step.connectTimeout());
             List<Conn> ready = new ArrayList<>();
             long lastReady = c0.wallNanos();
             for (Conn c : conns) {
@@ -91,7 +91,9 @@ final class Trial {
                     .put("connect_p50_ms", ms(connect, 50)).put("connect_p99_ms", ms(connect, 99))
                     .put("connect_max_ms", connect.getTotalCount() == 0 ? Double.NaN : connect.getMaxValue() / 1000.0)
                     .put("connect_server_cpu_pct", c0.serverPct(c1)).put("connect_gen_cpu_pct", c0.ownPct(c1))
-                    .put("connect_server_threads", c0.serverThreads(c1, 4));
+                    .put("connect_server_threads", c0.serverThreads(c1, 4))
+                    .put("deflate_offered", step.deflate() ? ready.size() : 0)
+                    .put("deflate_accepted", ready.stream().filter(c -> c.deflateAccepted).count());
             progress.accept(ready.size() + " connected in " + Report.num(connectSeconds) + " s");
             if (target.fleet() && !ready.isEmpty()) {
                 r.put("nodes", placeOnNodes(server, ready));
@@ -235,7 +237,7 @@ final class Trial {
         List<Conn> conns = connections(n, "w", port, wire, new Stats());
         int clients = Math.max(1, (n + 19_999) / 20_000);
         try (LoadGenerator warm = new LoadGenerator(addresses.getAndAdd(clients), clients, step.ioThreads())) {
-            warm.connectAll(conns, step.connectConcurrency(), min(Duration.ofSeconds(30), step.connectTimeout()), step.connectTimeout());
+            warm.connectAll(conns, step.deflate(), step.connectConcurrency(), min(Duration.ofSeconds(30), step.connectTimeout()), step.connectTimeout());
         }
         Thread.sleep(3000); // the closes are processed and the JIT's queue drains before the measured phase
     }

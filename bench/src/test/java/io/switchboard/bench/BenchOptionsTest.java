@@ -15,10 +15,10 @@ class BenchOptionsTest {
     @Test
     void scenariosOptionsAndParametersAreParsed() {
         Bench.Options o = Bench.Options.parse(new String[] {
-            "c", "B", "--C.rates=1,2", "--conns", "500", "--targets=baseline", "--server-opt=db.batch.size=512",
+            "c", "B", "--C.rates=1,2", "--conns", "500", "--A.deflate=false", "--targets=baseline", "--server-opt=db.batch.size=512",
             "--jvm-opt=-XX:+UseParallelGC", "--jfr=60s", "--quick", "--no-chart"});
         assertEquals(List.of(Scenario.C, Scenario.B), o.scenarios);
-        assertEquals(Map.of("C.rates", "1,2", "conns", "500"), o.params);
+        assertEquals(Map.of("C.rates", "1,2", "conns", "500", "A.deflate", "false"), o.params);
         assertEquals(List.of(Target.BASELINE), o.targets);
         assertEquals(List.of(Target.BASELINE), o.targets(Scenario.C));
         assertEquals(Map.of("db.batch.size", "512"), o.serverOptions);

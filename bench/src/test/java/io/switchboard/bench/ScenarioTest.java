@@ -1,7 +1,9 @@
 package io.switchboard.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -37,6 +39,19 @@ class ScenarioTest {
         assertEquals(3, full.get(1).clients());
         List<Scenario.Step> quick = Scenario.A.steps(Scenario.A.params(true, Map.of()));
         assertEquals(List.of(1000, 5000), quick.stream().map(Scenario.Step::conns).toList());
+    }
+
+    @Test
+    void onlyTheIdleScenarioOffersPermessageDeflateUnlessTold() {
+        for (Scenario s : Scenario.values()) {
+            List<Scenario.Step> steps = s.steps(s.params(false, Map.of()));
+            assertEquals(s == Scenario.A, steps.get(0).deflate(), s.name());
+            assertEquals(s == Scenario.A, steps.get(0).describe().contains("offering permessage-deflate"), s.name());
+        }
+        assertFalse(Scenario.A.steps(Scenario.A.params(false, Map.of("A.deflate", "false"))).get(0).deflate());
+        assertTrue(Scenario.B.steps(Scenario.B.params(false, Map.of("deflate", "true"))).get(0).deflate());
+        assertFalse(Scenario.A.steps(Scenario.A.params(true, Map.of("deflate", "true", "A.deflate", "false"))).get(0).deflate());
+        assertThrows(IllegalArgumentException.class, () -> Scenario.A.steps(Scenario.A.params(false, Map.of("deflate", "yes"))));
     }
 
     @Test

@@ -144,6 +144,16 @@ public final class Keys {
             "Development only: GET /demo/token?user=NAME hands out client tokens to anyone, for the demo chat page at /chat/.");
     public static final ConfigKey<List<String>> ALLOWED_ORIGINS = key("allowed.origins", "", Parsers.origins(),
             "Comma-separated Origins allowed to open /ws (scheme://host[:port], port 1-65535 without leading zeros), or *. Empty: same origin and clients that send no Origin.");
+    /** {@link #WS_COMPRESSION} value: permessage-deflate is never negotiated (the default). */
+    public static final String COMPRESSION_OFF = "off";
+    /** {@link #WS_COMPRESSION} value: permessage-deflate when the client offers it, without server context takeover. */
+    public static final String COMPRESSION_ON = "on";
+    /** {@value #COMPRESSION_OFF} or {@value #COMPRESSION_ON}; see README, "WebSocket compression". */
+    public static final ConfigKey<String> WS_COMPRESSION = key("ws.compression", COMPRESSION_OFF,
+            Parsers.oneOf(COMPRESSION_OFF, COMPRESSION_ON),
+            "permessage-deflate (RFC 7692) on /ws. off: never negotiated, clients that offer it (every browser does) get"
+                    + " uncompressed frames. on: negotiated when offered, always with server_no_context_takeover; costs"
+                    + " CPU per frame and recipient, saves bandwidth mainly on large frames (README, WebSocket compression).");
     public static final ConfigKey<Boolean> ROOMS_AUTOCREATE = key("rooms.autocreate", "true", Parsers.bool(),
             "Create a room on its first join; false: only rooms that already exist can be joined.");
     public static final ConfigKey<Duration> HEARTBEAT_INTERVAL = key("heartbeat.interval", "25s",
@@ -191,7 +201,7 @@ public final class Keys {
             DB_H2_COMPACT_INTERVAL, DB_H2_COMPACT_TIME, DB_H2_RETENTION,
             REDIS_URL, REDIS_PASSWORD, REDIS_PREFIX, REDIS_TIMEOUT, NODE_ID, NODE_ADDRESS, PRESENCE_TTL, CLUSTER_INFO_INTERVAL, CLUSTER_CHECK_INTERVAL, CLUSTER_GAP_WAIT,
             ADMIN_TOKEN, ADMIN_TOKENS, METRICS_TOKEN, ADMIN_RATE, ADMIN_MAX_BODY, ADMIN_CONNECTIONS_PAGE_MAX, CONSOLE_SESSION_TTL, JWT_SECRET, JWT_LEEWAY,
-            DEMO, ALLOWED_ORIGINS, ROOMS_AUTOCREATE, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT,
+            DEMO, ALLOWED_ORIGINS, WS_COMPRESSION, ROOMS_AUTOCREATE, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT,
             LIMIT_FRAME_BYTES, LIMIT_TEXT_CHARS, LIMIT_RATE, LIMIT_BURST, LIMIT_ROOMS,
             LIMIT_CONNECTIONS_PER_USER, LIMIT_CONNECTIONS_PER_IP, LIMIT_VIOLATIONS, OUTBOX_CAPACITY,
             FANOUT_THREADS, FANOUT_LAG_MAX, REPLAY_MAX, HISTORY_PAGE_MAX);

@@ -40,18 +40,24 @@ public final class ChatSocket implements WebSocketCreator {
     private final ScheduledExecutorService scheduler;
     private final int outboxCapacity;
     private final BooleanSupplier draining;
+    private final Compression compression;
     /** WebSocket sessions opened and not yet ended (closed or failed), refused ones included. */
     private final AtomicInteger openSessions = new AtomicInteger();
 
-    /** @param draining true while the node drains: new connections are then closed at once with 1012 draining */
+    /**
+     * @param draining true while the node drains: new connections are then closed at once with 1012 draining
+     * @param compression whether permessage-deflate is negotiated when a client offers it
+     */
     public ChatSocket(ChatService chat, ClientTokens tokens, List<String> allowedOrigins,
-                      ScheduledExecutorService scheduler, int outboxCapacity, BooleanSupplier draining) {
+                      ScheduledExecutorService scheduler, int outboxCapacity, BooleanSupplier draining,
+                      Compression compression) {
         this.chat = chat;
         this.tokens = tokens;
         this.origins = new OriginPolicy(allowedOrigins);
         this.scheduler = scheduler;
         this.outboxCapacity = outboxCapacity;
         this.draining = draining;
+        this.compression = compression;
     }
 
     /**
@@ -85,6 +91,8 @@ public final class ChatSocket implements WebSocketCreator {
             Response.writeError(request, response, callback, 403, "origin not allowed");
             return null;
         }
+        // For every upgrade, also those closed right after it (drain, refused token), whose close frame is never compressed.
+        compression.negotiate(request, response);
         if (draining.getAsBoolean()) {
             // Closed right after the upgrade, like a refused token, so that browsers see why: go to another node.
             return new Endpoint(this, null, null, null, null);

@@ -192,6 +192,17 @@ class ConfigTest {
     }
 
     @Test
+    void wsCompressionIsOffUnlessSetToOn() {
+        assertEquals(Keys.COMPRESSION_OFF, Config.load(Map.of(), List.of()).get(Keys.WS_COMPRESSION));
+        assertEquals(Keys.COMPRESSION_ON, Config.load(Map.of(), List.of("--ws-compression=ON")).get(Keys.WS_COMPRESSION));
+        assertEquals(Keys.COMPRESSION_ON, Config.load(Map.of("SWITCHBOARD_WS_COMPRESSION", "on"), List.of()).get(Keys.WS_COMPRESSION));
+        ConfigException e = rejectedFlags("--ws-compression=gzip");
+        assertNamesKey("ws.compression", e);
+        assertTrue(e.getMessage().contains("expected one of off, on, got 'gzip'"), e.getMessage());
+        assertNamesKey("ws.compression", rejectedFlags("--ws-compression=true"));
+    }
+
+    @Test
     void aBooleanMustBeTrueOrFalse() {
         assertNamesKey("access.log", rejectedFlags("--access-log=maybe"));
         assertNamesKey("rooms.autocreate", assertThrows(ConfigException.class,

@@ -24,8 +24,11 @@ import java.util.Base64;
 public final class RawWebSocket implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** One frame from the server: its opcode and payload. */
-    public record Frame(int opcode, byte[] payload) {
+    /**
+     * One frame from the server: its opcode, payload (as sent: compressed when {@code rsv1} is set on a message
+     * under permessage-deflate) and whether its RSV1 bit was set.
+     */
+    public record Frame(int opcode, byte[] payload, boolean rsv1) {
         public String text() {
             return new String(payload, StandardCharsets.UTF_8);
         }
@@ -48,6 +51,7 @@ public final class RawWebSocket implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
     private volatile long lastWriteNanos;
+    private String upgradeResponse;
 
     private RawWebSocket(Socket socket) throws IOException {
         this.socket = socket;
@@ -57,6 +61,14 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Opens a TCP connection and performs the HTTP/1.1 upgrade; fails unless the server answers 101. */
     public static RawWebSocket connect(URI uri) {
+        return connect(uri, null);
+    }
+
+    /**
+     * As {@link #connect(URI)}, offering these extensions ({@code Sec-WebSocket-Extensions}) unless null. Frames are
+     * read as they come: this client inflates nothing.
+     */
+    public static RawWebSocket connect(URI uri, String extensions) {
         try {
             Socket s = new Socket();
             s.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5000);
@@ -68,11 +80,13 @@ public final class RawWebSocket implements AutoCloseable {
                     + "Host: " + uri.getHost() + ":" + uri.getPort() + "\r\n"
                     + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                     + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\n"
+                    + (extensions == null ? "" : "Sec-WebSocket-Extensions: " + extensions + "\r\n")
                     + "Sec-WebSocket-Version: 13\r\n\r\n";
             ws.write(request.getBytes(StandardCharsets.US_ASCII));
             s.setSoTimeout(10_000);
             String head = ws.readHead();
             if (!head.startsWith("HTTP/1.1 101")) throw new IllegalStateException("upgrade refused: " + head);
+            ws.upgradeResponse = head;
             return ws;
         } catch (IOException e) {
             throw new UncheckedIOException("connect to " + uri + " failed", e);
@@ -90,6 +104,15 @@ public final class RawWebSocket implements AutoCloseable {
             matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
         }
         return head.toString(StandardCharsets.US_ASCII);
+    }
+
+    /** The value of a header of the server's 101 answer (name case-insensitive), or null when it has none. */
+    public String responseHeader(String name) {
+        for (String line : upgradeResponse.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) return line.substring(colon + 1).trim();
+        }
+        return null;
     }
 
     /** Sends one masked text frame (as every client frame must be). */
@@ -145,7 +168,7 @@ public final class RawWebSocket implements AutoCloseable {
             for (int i = 0; i < 8; i++) len = (len << 8) | readByte();
         }
         if ((b1 & 0x80) != 0) throw new IOException("server frames must not be masked");
-        return new Frame(b0 & 0x0f, in.readNBytes((int) len));
+        return new Frame(b0 & 0x0f, in.readNBytes((int) len), (b0 & 0x40) != 0);
     }
 
     private int readByte() throws IOException {

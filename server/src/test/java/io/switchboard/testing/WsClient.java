@@ -61,11 +61,20 @@ public final class WsClient implements AutoCloseable {
         return connect(uri, headers, true);
     }
 
-    private static WsClient connect(URI uri, Map<String, String> headers, boolean answerPings) {
+    /**
+     * Connects offering WebSocket extensions as a browser does, e.g. {@code permessage-deflate; client_max_window_bits}
+     * (Chrome's offer); Jetty's client then compresses and inflates whatever the server accepted.
+     */
+    public static WsClient connectOffering(URI uri, String... extensions) {
+        return connect(uri, Map.of(), true, extensions);
+    }
+
+    private static WsClient connect(URI uri, Map<String, String> headers, boolean answerPings, String... extensions) {
         WsClient ws = new WsClient(answerPings);
         registerCredentials(uri, headers);
         ClientUpgradeRequest req = new ClientUpgradeRequest();
         headers.forEach(req::setHeader);
+        if (extensions.length > 0) req.addExtensions(extensions);
         try {
             ws.session = CLIENT.connect(ws.listener, uri, req).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -211,6 +220,11 @@ public final class WsClient implements AutoCloseable {
         } catch (Exception e) {
             throw new AssertionError("connection not closed within " + timeout, e);
         }
+    }
+
+    /** The {@code Sec-WebSocket-Extensions} header of the server's upgrade answer, or null when it accepted none. */
+    public String extensionsAnswered() {
+        return session.getUpgradeResponse().getHeader("Sec-WebSocket-Extensions");
     }
 
     /** WebSocket pings received from the server. */
