@@ -69,6 +69,7 @@ final class Report {
             new Row("server RSS before / after MB", r -> pair(r, "rss_before_mb", "rss_after_mb"), "rss_after_mb"),
             new Row("heap before / after MB", r -> pair(r, "heap_before_mb", "heap_after_mb"), "heap_after_mb"),
             new Row("per idle conn KB heap / RSS", r -> pair(r, "heap_per_conn_kb", "rss_per_conn_kb"), "heap_per_conn_kb"),
+            new Row("after the hold KB heap / RSS", r -> pair(r, "heap_held_per_conn_kb", "rss_held_per_conn_kb"), "rss_held_per_conn_kb"),
             new Row("slow consumers dropped", r -> v(r, "slow_consumers"), null),
             new Row("errors server / client", r -> pair(r, "server_errors", "client_errors"), null),
             new Row("closes during run", r -> v(r, "closes"), null),
@@ -130,7 +131,7 @@ final class Report {
         if (sb == null || base == null || !sb.ok() || !base.ok()) return null;
         StringBuilder b = new StringBuilder("RATIO scenario=" + sb.scenario() + " step=" + sb.step());
         for (String k : List.of("connect_per_s", "deliveries_per_s", "p50_ms", "p99_ms", "server_cpu_pct",
-                "heap_per_conn_kb", "rss_per_conn_kb")) {
+                "heap_per_conn_kb", "rss_per_conn_kb", "rss_held_per_conn_kb")) {
             if (sb.has(k) && base.has(k)) b.append(' ').append(k).append('=').append(num(ratio(sb, base, k)));
         }
         return b.toString();

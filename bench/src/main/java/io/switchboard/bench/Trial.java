@@ -124,6 +124,16 @@ final class Trial {
                     a = mark(server);
                     Thread.sleep(step.duration().toMillis());
                     b = mark(server);
+                    // Memory per idle connection as it stays: G1 returns the memory a collection frees concurrently,
+                    // so the reading right after connecting still holds much of the connect phase's garbage heap.
+                    server.gc();
+                    long heapHeld = server.heapUsed();
+                    long rssHeld = server.rss();
+                    r.put("heap_held_mb", heapHeld / MB).put("rss_held_mb", rssHeld / MB);
+                    if (!ready.isEmpty()) {
+                        r.put("heap_held_per_conn_kb", (heapHeld - heapBefore) / 1024.0 / ready.size())
+                                .put("rss_held_per_conn_kb", (rssHeld - rssBefore) / 1024.0 / ready.size());
+                    }
                 }
                 default -> {
                     Marks m = send(ready, wire, stats, server);
