@@ -73,10 +73,9 @@ public final class Conn extends Session.Listener.AbstractAutoDemanding {
 
     void markReady() {
         long now = System.nanoTime();
-        if (ready.complete(this)) {
-            readyNanos = now;
-            stats.connected(now - connectStartNanos);
-        }
+        if (ready.isDone()) return;
+        readyNanos = now; // before completing: whoever sees the connection ready reads its time
+        if (ready.complete(this)) stats.connected(now - connectStartNanos);
     }
 
     void failed(Throwable cause) {
