@@ -238,7 +238,8 @@ public final class Bench {
                   B  fanout   rooms of 100, 1 msg/s per client    conns=1000 room-size=100 rate=1 warmup=30s duration=30s
                   C  sweep    B's shape at rising rates           rates=0.25,0.5,1,1.5,2,3,4,6,8 warmup=30s duration=15s
                   D  direct   DMs between random pairs            conns=1000 rate=1 warmup=30s duration=30s (Switchboard only)
-                  E  storm    connects as fast as accepted        conns=10000 room-size=10 connect-concurrency=1000
+                  E  storm    connects as fast as accepted, then  conns=10000 room-size=10 connect-concurrency=1000
+                              every client dropped and resumed    resume=true storm-messages=5
                   F  cluster  B's rooms on 2 nodes behind HAProxy conns=1000 room-size=100 rates=0.2,1 warmup=30s duration=30s
                               (targets cluster,pg,switchboard; needs PostgreSQL, redis-server and haproxy installed)
 
@@ -258,6 +259,10 @@ public final class Bench {
                   min-ratio, max-p99-ms   pass criteria of a load step and the sweep (0.99, 200)
                   deflate            offer permessage-deflate as Chrome does, "permessage-deflate;
                                      client_max_window_bits" (true for A, false elsewhere: --A.deflate=false)
+                  resume             E only: after the connect phase, drop every connection at once and reconnect
+                                     (Switchboard: join with since and epoch; baseline: plain reconnect) (E: true)
+                  storm-messages     messages per room before the drop, and again while the clients are away,
+                                     from separate feeder connections (5; 0 to 100)
 
                 Options:
                   --targets=LIST           what to measure, in this order per step: switchboard (one node, H2),

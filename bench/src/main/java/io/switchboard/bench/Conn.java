@@ -29,6 +29,17 @@ public final class Conn extends Session.Listener.AbstractAutoDemanding {
     volatile boolean deflateAccepted;
     /** The index of the node holding this connection (0 for n1, …), -1 when not known. */
     volatile int node = -1;
+    /** The epoch of the room's sequence, from {@code joined} (Switchboard only). */
+    volatile String epoch;
+    /**
+     * The highest seq of the room this connection has seen: {@code joined.seq}, then the seq of every {@code message}
+     * while {@link #trackSeq} is on (Switchboard only; -1 before {@code joined}).
+     */
+    volatile long seenSeq = -1;
+    /** Whether {@code message} frames update {@link #seenSeq} (off unless a phase needs it: a parse per delivery). */
+    volatile boolean trackSeq;
+    /** Closed by the harness on purpose (the reconnect storm): its close is not counted among the run's closes. */
+    private volatile boolean dropped;
 
     Conn(int index, String user, String room, Wire wire, Stats stats) {
         this.index = index;
@@ -59,7 +70,7 @@ public final class Conn extends Session.Listener.AbstractAutoDemanding {
     public void onWebSocketClose(int statusCode, String reason) {
         closeCode = statusCode;
         if (!ready.isDone()) failed(new IllegalStateException("closed_" + statusCode));
-        else stats.closed(statusCode, reason);
+        else if (!dropped) stats.closed(statusCode, reason);
     }
 
     @Override
@@ -73,10 +84,9 @@ public final class Conn extends Session.Listener.AbstractAutoDemanding {
 
     void markReady() {
         long now = System.nanoTime();
-        if (ready.complete(this)) {
-            readyNanos = now;
-            stats.connected(now - connectStartNanos);
-        }
+        if (ready.isDone()) return;
+        readyNanos = now; // before completing: whoever sees the connection ready reads its time
+        if (ready.complete(this)) stats.connected(now - connectStartNanos);
     }
 
     void failed(Throwable cause) {
@@ -85,6 +95,17 @@ public final class Conn extends Session.Listener.AbstractAutoDemanding {
             Session s = getSession();
             if (s != null) s.disconnect();
         }
+    }
+
+    /**
+     * Drops the connection as a network failure would: the TCP connection is closed without a WebSocket close
+     * handshake (Jetty's {@code Session.disconnect()}), so the server learns of it from the socket, not from a close
+     * frame.
+     */
+    void drop() {
+        dropped = true;
+        Session s = getSession();
+        if (s != null) s.disconnect();
     }
 
     /** Handshake frames (join): sent before any data frame, so never concurrent with one. */

@@ -57,6 +57,26 @@ final class Frames {
         return end < 0 ? null : json.substring(start, end);
     }
 
+    /** The value of numeric field {@code name} in a flat JSON object (the first one of that name), or {@link #NONE}. */
+    static long number(String json, String name) {
+        String key = "\"" + name + "\":";
+        int i = json.indexOf(key);
+        return i < 0 ? NONE : parseLong(json, i + key.length());
+    }
+
+    private static final String SEQ = "\"seq\":";
+
+    /** The {@code seq} of a {@code message}, {@code joined} or {@code ack} frame, or {@link #NONE}. */
+    static long seq(String json) {
+        int i = json.indexOf(SEQ);
+        return i < 0 ? NONE : parseLong(json, i + SEQ.length());
+    }
+
+    /** Whether boolean field {@code name} of a flat JSON object is {@code true}. */
+    static boolean isTrue(String json, String name) {
+        return json.contains("\"" + name + "\":true");
+    }
+
     /** The frame's {@code type}, without allocating for the types the generator sees most. */
     static String type(String json) {
         String key = "\"type\":\"";

@@ -13,7 +13,7 @@ final class Params {
     static final Set<String> NAMES = Set.of(
             "conns", "rooms", "room-size", "rate", "rates", "payload", "warmup", "duration", "drain",
             "connect-concurrency", "connect-timeout", "clients", "io-threads", "pacers", "prewarm", "min-ratio", "max-p99-ms",
-            "deflate");
+            "deflate", "resume", "storm-messages");
 
     private final Map<String, String> values;
 

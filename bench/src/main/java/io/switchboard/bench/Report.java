@@ -48,6 +48,16 @@ final class Report {
             new Row("connect latency p50 / p99 ms", r -> pair(r, "connect_p50_ms", "connect_p99_ms"), "connect_p99_ms"),
             new Row("connect phase CPU % server / gen", r -> pair(r, "connect_server_cpu_pct", "connect_gen_cpu_pct"), null),
             new Row("connect phase busiest threads %", r -> v(r, "connect_server_threads"), null),
+            new Row("storm: resume mode", r -> r.has("resume_mode") ? ("since".equals(r.get("resume_mode"))
+                    ? "join with since" : v(r, "resume_mode") + " (no resume)") : "-", null),
+            new Row("storm: resumed (failed)", r -> v(r, "resumed")
+                    + (r.has("resume_failures") ? " (" + v(r, "resume_failures") + ")" : ""), null),
+            new Row("storm: resume time s / rate per s", r -> pair(r, "resume_s", "resume_per_s"), "resume_per_s"),
+            new Row("storm: dropping every connection took ms", r -> v(r, "resume_drop_ms"), null),
+            new Row("storm: resume latency p50 / p99 ms", r -> pair(r, "resume_p50_ms", "resume_p99_ms"), "resume_p99_ms"),
+            new Row("storm: replayed / gaps / duplicates", r -> v(r, "replayed") + " / " + pair(r, "resume_gaps", "resume_duplicates"), null),
+            new Row("storm: messages stored / not", r -> pair(r, "storm_sent", "storm_send_failures"), null),
+            new Row("storm: CPU % server / gen", r -> pair(r, "resume_server_cpu_pct", "resume_gen_cpu_pct"), null),
             new Row("sent (per s)", r -> v(r, "sent") + " (" + v(r, "sent_per_s") + ")", null),
             new Row("delivered / expected", r -> pair(r, "delivered", "expected"), null),
             new Row("delivery ratio", r -> v(r, "delivery_ratio") + (r.has("pass") ? (r.get("pass").equals("true") ? " pass" : " FAIL") : ""), null),
@@ -130,7 +140,7 @@ final class Report {
         Result base = find(results, "baseline");
         if (sb == null || base == null || !sb.ok() || !base.ok()) return null;
         StringBuilder b = new StringBuilder("RATIO scenario=" + sb.scenario() + " step=" + sb.step());
-        for (String k : List.of("connect_per_s", "deliveries_per_s", "p50_ms", "p99_ms", "server_cpu_pct",
+        for (String k : List.of("connect_per_s", "resume_per_s", "deliveries_per_s", "p50_ms", "p99_ms", "server_cpu_pct",
                 "heap_per_conn_kb", "rss_per_conn_kb", "rss_held_per_conn_kb")) {
             if (sb.has(k) && base.has(k)) b.append(' ').append(k).append('=').append(num(ratio(sb, base, k)));
         }
@@ -206,16 +216,32 @@ final class Report {
 
     /** One row per result with the headline numbers. */
     static void summary(PrintStream out, List<Result> results) {
-        List<String> header = List.of("step", "target", "status", "conns ok/fail", "conn/s", "deliv/s", "ratio",
+        List<String> header = List.of("step", "target", "status", "conns ok/fail", "conn/s", "resume s", "deliv/s", "ratio",
                 "p50 ms", "p99 ms", "max ms", "srv CPU%", "RSS MB", "KB/conn", "slow", "gen CPU%");
         List<List<String>> rows = new ArrayList<>();
         for (Result r : results) {
             rows.add(List.of(v(r, "step"), v(r, "target"), v(r, "status"), v(r, "established") + "/" + v(r, "failed"),
-                    v(r, "connect_per_s"), v(r, "deliveries_per_s"), v(r, "delivery_ratio"), v(r, "p50_ms"), v(r, "p99_ms"),
+                    v(r, "connect_per_s"), resumeCell(r), v(r, "deliveries_per_s"), v(r, "delivery_ratio"), v(r, "p50_ms"), v(r, "p99_ms"),
                     v(r, "max_ms"), v(r, "server_cpu_pct"), v(r, "rss_after_mb"), v(r, "heap_per_conn_kb"),
                     v(r, "slow_consumers"), v(r, "gen_cpu_pct")));
         }
         printTable(out, header, rows);
+        if (results.stream().anyMatch(r -> r.has("resume_s"))) {
+            out.println("resume s: from the first dropped connection to the last client resumed (joined, missed messages"
+                    + " replayed); * a plain reconnect and join (no resume)");
+        }
+    }
+
+    /**
+     * The summary's storm cell: seconds from the first drop to the last client resumed, with the count when not every
+     * client resumed ({@code 3.2 (9990/10000)}), {@code *} for a plain reconnect (the baseline), {@code -} without a storm.
+     */
+    static String resumeCell(Result r) {
+        if (!r.has("resume_s")) return "-";
+        String s = v(r, "resume_s");
+        if ("reconnect".equals(r.get("resume_mode"))) s += "*";
+        if (r.num("resumed") != r.num("established")) s += " (" + v(r, "resumed") + "/" + v(r, "established") + ")";
+        return s;
     }
 
     static void printTable(PrintStream out, List<String> header, List<List<String>> rows) {

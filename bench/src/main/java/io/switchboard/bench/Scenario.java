@@ -16,8 +16,8 @@ enum Scenario {
             "conns=1000 room-size=100 rates=0.25,0.5,1,1.5,2,3,4,6,8 warmup=30s duration=15s"),
     D("direct", Kind.DIRECT, "direct messages between random pairs",
             "conns=1000 rate=1 warmup=30s duration=30s"),
-    E("storm", Kind.STORM, "authenticated connects as fast as they are accepted",
-            "conns=10000 room-size=10 rate=0 connect-concurrency=1000 warmup=0s duration=0s"),
+    E("storm", Kind.STORM, "authenticated connects as fast as they are accepted, then every client dropped and resumed at once",
+            "conns=10000 room-size=10 rate=0 connect-concurrency=1000 warmup=0s duration=0s resume=true storm-messages=5"),
     F("cluster", Kind.ROOMS, "B's rooms on two nodes behind HAProxy, beside one node on the same PostgreSQL and one on H2",
             "conns=1000 room-size=100 rates=0.2,1 warmup=30s duration=30s");
 
@@ -26,10 +26,12 @@ enum Scenario {
 
     /** Defaults shared by every scenario (a scenario's own defaults win). */
     static final String COMMON = "payload=100 drain=5s connect-concurrency=256 connect-timeout=300s clients=0 io-threads=0 pacers=1 prewarm=0 "
-            + "rooms=0 room-size=100 rate=0 min-ratio=0.99 max-p99-ms=200 deflate=false";
+            + "rooms=0 room-size=100 rate=0 min-ratio=0.99 max-p99-ms=200 deflate=false resume=false storm-messages=5";
 
     static final int MAX_CONNS = 200_000;
     static final Duration MAX_PHASE = Duration.ofMinutes(10);
+    /** At most this many messages per room before and again during the reconnect storm (the replay stays small). */
+    static final int MAX_STORM_MESSAGES = 100;
 
     final String title;
     final Kind kind;
@@ -149,7 +151,8 @@ enum Scenario {
     /** One measured run's parameters, the same for every target. */
     record Step(Scenario scenario, String label, int conns, int rooms, double rate, int payload, Duration warmup,
                 Duration duration, Duration drain, int connectConcurrency, Duration connectTimeout, int clients,
-                int ioThreads, int pacers, int prewarm, double minRatio, double maxP99Ms, boolean deflate) {
+                int ioThreads, int pacers, int prewarm, double minRatio, double maxP99Ms, boolean deflate, boolean resume,
+                int stormMessages) {
 
         static Step of(Scenario s, String label, Params p) {
             int conns = p.integer("conns");
@@ -176,9 +179,16 @@ enum Scenario {
             int ioThreads = p.integer("io-threads");
             // Few threads: every extra runnable generator thread takes CPU share from the server on a shared host.
             if (ioThreads <= 0) ioThreads = Math.max(4, 3 * Runtime.getRuntime().availableProcessors());
+            // The reconnect storm is a phase of E only; elsewhere the parameter is accepted (--resume=false) and ignored.
+            boolean resume = p.bool("resume") && s.kind == Kind.STORM;
+            int stormMessages = p.integer("storm-messages");
+            if (stormMessages < 0 || stormMessages > MAX_STORM_MESSAGES) {
+                throw new IllegalArgumentException(label + ": storm-messages must be 0 to " + MAX_STORM_MESSAGES + " per room");
+            }
             Step step = new Step(s, label, conns, rooms, rate, payload, bounded(p, "warmup"), bounded(p, "duration"),
                     bounded(p, "drain"), Math.max(1, p.integer("connect-concurrency")), bounded(p, "connect-timeout"),
-                    clients, Math.min(ioThreads, 512), Math.max(1, Math.min(16, p.integer("pacers"))), prewarm, p.decimal("min-ratio"), p.decimal("max-p99-ms"), p.bool("deflate"));
+                    clients, Math.min(ioThreads, 512), Math.max(1, Math.min(16, p.integer("pacers"))), prewarm, p.decimal("min-ratio"),
+                    p.decimal("max-p99-ms"), p.bool("deflate"), resume, stormMessages);
             return step;
         }
 
@@ -205,6 +215,7 @@ enum Scenario {
                 b.append(" hold=").append(Params.formatDuration(duration));
             } else {
                 b.append(" concurrency=").append(connectConcurrency);
+                if (resume) b.append(", then every client dropped and reconnected at once (Switchboard resumes with since; storm-messages=").append(stormMessages).append(')');
             }
             if (deflate) b.append(" offering permessage-deflate");
             return b.toString();

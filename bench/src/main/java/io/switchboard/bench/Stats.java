@@ -157,6 +157,14 @@ final class Stats {
         return out;
     }
 
+    /** The counts of several maps added up per key (sorted). */
+    @SafeVarargs
+    static Map<String, Long> merge(Map<String, Long>... maps) {
+        Map<String, Long> out = new TreeMap<>();
+        for (Map<String, Long> m : maps) m.forEach((k, v) -> out.merge(k, v, Long::sum));
+        return out;
+    }
+
     Map<String, Long> errors() {
         return snapshot(errors);
     }

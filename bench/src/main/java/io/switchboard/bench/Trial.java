@@ -17,8 +17,9 @@ import org.HdrHistogram.Histogram;
 
 /**
  * One step against one target: start a fresh server (or, for the fleet targets, nodes behind HAProxy — see
- * {@link Deployment}), measure it idle, connect every client, measure memory, then hold (A), time the connects (E)
- * or send for warm-up + duration and drain (B, C, D, F), and stop everything it started. With several nodes, memory
+ * {@link Deployment}), measure it idle, connect every client, measure memory, then hold (A), time the connects and
+ * the reconnect storm (E, see {@link Storm}) or send for warm-up + duration and drain (B, C, D, F), and stop
+ * everything it started. With several nodes, memory
  * and CPU are the nodes' sums (and CPU per node too), and the generator learns which node holds each connection to
  * tell deliveries that crossed nodes from local ones.
  */
@@ -52,6 +53,7 @@ final class Trial {
         Stats stats = new Stats();
         Deployment server = null;
         LoadGenerator gen = null;
+        Storm storm = null;
         try {
             progress.accept("starting " + target.id + (target == Target.CLUSTER ? " (Redis, 2 nodes on PostgreSQL, HAProxy)"
                     : target == Target.PG ? " (1 node on PostgreSQL, HAProxy)" : ""));
@@ -114,10 +116,17 @@ final class Trial {
             ProcStats.Mark a;
             ProcStats.Mark b;
             double seconds = 0;
+            List<Conn> atEnd = ready;
             switch (kind) {
                 case STORM -> {
                     a = c0;
                     b = c1;
+                    if (step.resume() && !ready.isEmpty()) {
+                        Deployment d = server;
+                        storm = new Storm(step, target.switchboard(), wire, server.port(), ready, gen, addresses, progress, () -> mark(d));
+                        storm.run(r);
+                        atEnd = storm.reconnected();
+                    }
                 }
                 case IDLE -> {
                     progress.accept("holding " + Params.formatDuration(step.duration()));
@@ -145,7 +154,7 @@ final class Trial {
             }
             stats.freeze();
             int open = 0;
-            for (Conn c : ready) if (c.open()) open++;
+            for (Conn c : atEnd) if (c.open()) open++;
 
             if (step.sends()) {
                 long sent = stats.sent.sum();
@@ -213,8 +222,12 @@ final class Trial {
                         .put("gaps_filled", sum(metrics, "switchboard.broker.gaps.filled"))
                         .put("redis_publish_failures", sum(metrics, "switchboard.redis.publish.failures"));
             }
-            r.put("client_errors", stats.errors()).put("closes", stats.closes()).put("open_at_end", open)
-                    .put("presence_frames", stats.presence.sum()).put("other_frames", stats.other.sum())
+            Stats resumed = storm == null ? new Stats() : storm.stats;
+            Stats feeders = storm == null ? new Stats() : storm.feederStats;
+            r.put("client_errors", Stats.merge(stats.errors(), resumed.errors(), feeders.errors()))
+                    .put("closes", Stats.merge(stats.closes(), resumed.closes())).put("open_at_end", open)
+                    .put("presence_frames", stats.presence.sum() + resumed.presence.sum())
+                    .put("other_frames", stats.other.sum() + resumed.other.sum())
                     .put("skipped_sends", stats.skipped.sum()).put("send_failures", stats.sendFailures.sum())
                     .put("pacer_lag_max_ms", stats.pacerLagMaxNanos.get() / 1e6);
             int warnings = 0;
@@ -231,6 +244,7 @@ final class Trial {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
         } finally {
             stats.freeze();
+            if (storm != null) storm.close();
             if (server != null) server.close();
             if (gen != null) gen.close();
         }

@@ -57,7 +57,13 @@ interface Wire {
         public void received(Conn conn, String frame) {
             Stats stats = conn.stats;
             switch (Frames.type(frame)) {
-                case "message" -> stats.delivered(Frames.markerNanos(frame), Stats.crossing(conn.node, Frames.senderNode(frame)));
+                case "message" -> {
+                    if (conn.trackSeq) {
+                        long seq = Frames.seq(frame);
+                        if (seq > conn.seenSeq) conn.seenSeq = seq;
+                    }
+                    stats.delivered(Frames.markerNanos(frame), Stats.crossing(conn.node, Frames.senderNode(frame)));
+                }
                 case "dm" -> stats.delivered(Frames.markerNanos(frame));
                 case "ack" -> stats.acked(Frames.ackNanos(frame));
                 case "presence" -> stats.presence.increment();
@@ -66,7 +72,13 @@ interface Wire {
                     if (conn.room == null) conn.markReady();
                     else conn.control("{\"type\":\"join\",\"room\":\"" + conn.room + "\"}");
                 }
-                case "joined" -> conn.markReady();
+                case "joined" -> {
+                    // Where the connection stands in the room, for a later resume (docs/protocol.md, "Resume").
+                    conn.epoch = Frames.field(frame, "epoch");
+                    long seq = Frames.seq(frame);
+                    if (seq > conn.seenSeq) conn.seenSeq = seq;
+                    conn.markReady();
+                }
                 case "error" -> {
                     String code = Frames.field(frame, "code");
                     stats.error(code == null ? "unknown" : code);

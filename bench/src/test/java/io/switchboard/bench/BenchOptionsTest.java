@@ -29,6 +29,14 @@ class BenchOptionsTest {
     }
 
     @Test
+    void theStormsParametersAreScenarioParameters() {
+        Bench.Options o = Bench.Options.parse(new String[] {"E", "--E.storm-messages=3", "--resume=false"});
+        assertEquals(Map.of("E.storm-messages", "3", "resume", "false"), o.params);
+        assertThrows(IllegalArgumentException.class, () -> Bench.Options.parse(new String[] {"--E.resumes=true"}));
+        assertThrows(IllegalArgumentException.class, () -> Bench.Options.parse(new String[] {"--storm-messages="}));
+    }
+
+    @Test
     void secretServerOptionsAreNotPrinted() {
         assertEquals(Map.of("db.url", "jdbc:postgresql://h/db", "db.password", "***"),
                 Bench.masked(Map.of("db.url", "jdbc:postgresql://h/db", "db.password", "hunter2")));

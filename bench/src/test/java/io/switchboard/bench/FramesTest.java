@@ -38,6 +38,23 @@ class FramesTest {
     }
 
     @Test
+    void numbersAndFlagsAreReadFromJoinedAndMessageFrames() {
+        String joined = "{\"type\":\"joined\",\"id\":\"resume\",\"room\":\"r3\",\"seq\":43,\"epoch\":\"q3Jx9_Lm\","
+                + "\"members\":[\"u3\"],\"replayed\":2,\"hasMore\":false,\"firstReplayed\":42}";
+        assertEquals(43, Frames.seq(joined));
+        assertEquals(2, Frames.number(joined, "replayed"));
+        assertEquals(42, Frames.number(joined, "firstReplayed"));
+        assertEquals(Frames.NONE, Frames.number(joined, "absent"));
+        assertEquals("q3Jx9_Lm", Frames.field(joined, "epoch"));
+        assertEquals(false, Frames.isTrue(joined, "hasMore"));
+        assertEquals(true, Frames.isTrue(joined.replace("\"hasMore\":false", "\"hasMore\":true"), "hasMore"));
+        String message = "{\"type\":\"message\",\"room\":\"r3\",\"seq\":17,\"id\":\"g.r3.1\",\"from\":\"f0\",\"text\":\""
+                + Frames.text(555L, 40) + "\",\"ts\":1763708400000}";
+        assertEquals(17, Frames.seq(message));
+        assertEquals(Frames.NONE, Frames.seq("{\"type\":\"presence\"}"));
+    }
+
+    @Test
     void framesWithoutAMarkerAreRecognised() {
         assertEquals(Frames.NONE, Frames.markerNanos("{\"type\":\"presence\",\"room\":\"r1\",\"user\":\"u1\",\"event\":\"join\"}"));
         assertEquals(Frames.NONE, Frames.ackNanos("{\"type\":\"ack\",\"id\":\"other\"}"));

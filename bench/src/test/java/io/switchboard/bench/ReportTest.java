@@ -63,6 +63,42 @@ class ReportTest {
         assertTrue(table.lines().anyMatch(l -> l.startsWith("deliveries per s") && l.endsWith("0.995")), table);
     }
 
+    private static Result storm(String target, String mode, double seconds, int resumed) {
+        Result r = new Result().put("scenario", "E").put("step", "E").put("target", target).put("status", "ok")
+                .put("conns", 2000).put("established", 2000).put("failed", 0).put("connect_per_s", 700.0)
+                .put("resume_mode", mode).put("resumed", resumed)
+                .put("resume_failures", resumed == 2000 ? Map.of() : Map.of("timeout", 2000L - resumed))
+                .put("resume_s", seconds).put("resume_per_s", resumed / seconds)
+                .put("resume_p50_ms", 900.0).put("resume_p99_ms", 1800.0);
+        if (mode.equals("since")) r.put("replayed", 9000).put("resume_gaps", 0).put("resume_duplicates", 0);
+        else r.put("replayed", null).put("resume_gaps", null).put("resume_duplicates", null);
+        return r;
+    }
+
+    @Test
+    void theStormHasItsRowsItsRatioAndASummaryColumn() {
+        List<Result> results = List.of(storm("switchboard", "since", 4, 1990), storm("baseline", "reconnect", 1, 2000));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Scenario.Step step = Scenario.E.steps(Scenario.E.params(false, Map.of("conns", "2000"))).get(0);
+        Report.step(new PrintStream(bytes, true, StandardCharsets.UTF_8), step, results);
+        String table = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(table.lines().anyMatch(l -> l.startsWith("storm: resume mode") && l.contains("join with since")
+                && l.contains("reconnect (no resume)")), table);
+        assertTrue(table.lines().anyMatch(l -> l.startsWith("storm: resumed (failed)") && l.contains("1990 (timeout:10)")), table);
+        assertTrue(table.lines().anyMatch(l -> l.startsWith("storm: resume time s / rate per s") && l.endsWith("0.249")), table);
+        assertTrue(table.lines().anyMatch(l -> l.startsWith("storm: replayed / gaps / duplicates") && l.contains("9000 / 0 / 0")
+                && l.contains("- / - / -")), table);
+        assertEquals("RATIO scenario=E step=E connect_per_s=1 resume_per_s=0.249", Report.ratioLine(results));
+
+        assertEquals("4 (1990/2000)", Report.resumeCell(results.get(0)));
+        assertEquals("1*", Report.resumeCell(results.get(1)));
+        assertEquals("-", Report.resumeCell(SWEEP.get(0)));
+        bytes.reset();
+        Report.summary(new PrintStream(bytes, true, StandardCharsets.UTF_8), results);
+        String summary = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(summary.contains("resume s") && summary.contains("4 (1990/2000)") && summary.contains("plain reconnect"), summary);
+    }
+
     @Test
     void theChartIsAPngWithOneSeriesPerTarget(@TempDir Path dir) throws Exception {
         Map<String, List<Chart.Point>> points = Chart.points(SWEEP);

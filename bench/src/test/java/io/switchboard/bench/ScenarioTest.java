@@ -69,6 +69,27 @@ class ScenarioTest {
     }
 
     @Test
+    void theStormResumesByDefaultAndOnlyInE() {
+        Scenario.Step e = Scenario.E.steps(Scenario.E.params(false, Map.of())).get(0);
+        assertEquals(true, e.resume());
+        assertEquals(5, e.stormMessages());
+        assertEquals(1000, e.connectConcurrency());
+        Scenario.Step off = Scenario.E.steps(Scenario.E.params(false, Map.of("E.resume", "false", "storm-messages", "0"))).get(0);
+        assertEquals(false, off.resume());
+        assertEquals(0, off.stormMessages());
+        assertEquals(true, Scenario.E.steps(Scenario.E.params(true, Map.of("resume", "true"))).get(0).resume());
+        // Accepted for every scenario (so that --resume=false reads naturally), but only E has the phase.
+        assertEquals(false, Scenario.B.steps(Scenario.B.params(false, Map.of("resume", "true"))).get(0).resume());
+    }
+
+    @Test
+    void stormParametersOutOfBoundsAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> Scenario.E.steps(Scenario.E.params(false, Map.of("resume", "maybe"))));
+        assertThrows(IllegalArgumentException.class, () -> Scenario.E.steps(Scenario.E.params(false, Map.of("storm-messages", "101"))));
+        assertThrows(IllegalArgumentException.class, () -> Scenario.E.steps(Scenario.E.params(false, Map.of("storm-messages", "-1"))));
+    }
+
+    @Test
     void durationsReadAsWritten() {
         assertEquals(Duration.ofMillis(500), Params.parseDuration("500ms", "d"));
         assertEquals(Duration.ofSeconds(10), Params.parseDuration("10s", "d"));
