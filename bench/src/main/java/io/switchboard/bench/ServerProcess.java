@@ -263,8 +263,26 @@ final class ServerProcess implements AutoCloseable {
         return out;
     }
 
-    /** Asks the JVM for a full collection (jcmd GC.run), so that heap readings show live data. */
+    /**
+     * Asks the JVM for a full collection (jcmd GC.run), so that heap readings show live data, then lets the RSS settle:
+     * G1 hands the regions a collection freed back to the OS from a background thread, so a reading taken at once can
+     * still count hundreds of MB that are about to go. Samples every 100 ms until two readings in a row differ by
+     * less than 1 MB, for at most 5 s (a measurement pause, not a wait for a condition of the server's behaviour).
+     */
     boolean gc() throws InterruptedException {
+        boolean done = fullCollection();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long last = rss();
+        while (System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(100);
+            long now = rss();
+            if (Math.abs(now - last) < 1 << 20) break;
+            last = now;
+        }
+        return done;
+    }
+
+    private boolean fullCollection() throws InterruptedException {
         Path jcmd = Path.of(javaCommand).resolveSibling("jcmd");
         try {
             Process p = new ProcessBuilder(Files.isExecutable(jcmd) ? jcmd.toString() : "jcmd", String.valueOf(pid()), "GC.run")

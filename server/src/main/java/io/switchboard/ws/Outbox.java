@@ -109,10 +109,18 @@ final class Outbox extends IteratingCallback implements Peer {
         return true;
     }
 
-    /** Hands one frame to Jetty; a shared buffer goes as a view of itself, so it is neither copied nor re-encoded. */
+    /**
+     * Hands one frame to Jetty; a shared buffer goes as a view of itself, so it is neither copied nor re-encoded. Every
+     * frame of a round but the last is marked batch: Jetty's frame flusher then gathers them into one buffer and the
+     * last one writes them all with one system call. Unbatched, each frame whose write completes at once (the
+     * socket has room, the usual case) costs a write of its own, and socket writes are most of the fan-out's CPU.
+     */
     private void send(Object frame, boolean last) {
-        if (frame instanceof ByteBuffer shared) {
-            core.sendFrame(new Frame(OpCode.TEXT).setPayload(shared.duplicate()), last ? this : coreBatched, false);
+        if (core != null) {
+            Frame f = new Frame(OpCode.TEXT);
+            if (frame instanceof ByteBuffer shared) f.setPayload(shared.duplicate());
+            else f.setPayload((String) frame);
+            core.sendFrame(f, last ? this : coreBatched, !last);
         } else {
             session.sendText((String) frame, last ? writeDone : batched);
         }
