@@ -185,10 +185,11 @@ public final class Keys {
     public static final ConfigKey<Integer> FANOUT_THREADS = key("fanout.threads", "0", Parsers.integer(0, 1024),
             "Threads that write fanned-out frames to sockets; 0 means twice the CPU cores (at least 2).");
     public static final ConfigKey<Duration> FANOUT_LAG_MAX = key("fanout.lag.max", "500ms",
-            Parsers.durationOrZero(Duration.ofMillis(1), Duration.ofMinutes(10)),
+            // At least twice the lag probe's period (50 ms): below that, a busy host's scheduling alone sheds.
+            Parsers.durationOrZero(Duration.ofMillis(100), Duration.ofMinutes(10)),
             "Load shedding: while fan-out writes wait longer than this for a writer thread (the node is short of CPU),"
                     + " new send and dm frames are answered busy, so that senders slow down before outboxes overflow;"
-                    + " 0 turns it off.");
+                    + " 100ms to 10m, or 0 to turn it off.");
     public static final ConfigKey<Integer> REPLAY_MAX = key("history.replay.max", "500", Parsers.integer(1, 100_000),
             "Most messages replayed by join with since; older ones are paged with history.");
     public static final ConfigKey<Integer> HISTORY_PAGE_MAX = key("history.page.max", "200", Parsers.integer(1, 10_000),

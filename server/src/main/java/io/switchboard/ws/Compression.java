@@ -52,13 +52,21 @@ public enum Compression {
      * its answer) or one that RFC 7692 does not define. {@code client_max_window_bits} (Chrome's offer) needs no
      * answer: left out, it tells the client that the server inflates windows of any size, which Jetty does.
      */
+    /**
+     * RFC 7692 §7.1.2.2: {@code client_max_window_bits} may come without a value, or with a decimal integer from 8 to
+     * 15 and no leading zeros; an offer with any other value must be declined.
+     */
+    private static boolean windowBitsValid(String value) {
+        return value == null || value.matches("[89]|1[0-5]");
+    }
+
     static ExtensionConfig accept(List<ExtensionConfig> offers) {
         for (ExtensionConfig offer : offers) {
             if (!PERMESSAGE_DEFLATE.equalsIgnoreCase(offer.getName())) continue;
             boolean acceptable = true;
             for (String parameter : offer.getParameterKeys()) {
                 acceptable &= parameter.equals("client_no_context_takeover") || parameter.equals("server_no_context_takeover")
-                        || parameter.equals("client_max_window_bits");
+                        || (parameter.equals("client_max_window_bits") && windowBitsValid(offer.getParameter(parameter, null)));
             }
             if (acceptable) return offer.getParameterKeys().contains("client_no_context_takeover") ? NO_TAKEOVER : SERVER_NO_TAKEOVER;
         }

@@ -134,6 +134,20 @@ class CompressionTest {
         assertNull(answer());
     }
 
+    /** RFC 7692 §7.1.2.2: a client_max_window_bits value must be 8 to 15 without leading zeros, else the offer is declined. */
+    @Test
+    void anOfferWithAnInvalidClientWindowIsDeclined() {
+        for (String bits : List.of("8", "9", "12", "15", "\"10\"")) {
+            assertEquals("permessage-deflate;server_no_context_takeover",
+                    answer("permessage-deflate; client_max_window_bits=" + bits), bits);
+        }
+        for (String bits : List.of("7", "16", "abc", "010", "10=11", "-9", "")) {
+            assertNull(answer("permessage-deflate; client_max_window_bits=" + bits), bits);
+        }
+        assertEquals("permessage-deflate;server_no_context_takeover",
+                answer("permessage-deflate; client_max_window_bits=99", "permessage-deflate"), "the next offer is taken");
+    }
+
     private static String answer(String... offers) {
         ExtensionConfig answer = Compression.accept(Arrays.stream(offers).map(ExtensionConfig::parse).toList());
         return answer == null ? null : answer.getParameterizedName();
