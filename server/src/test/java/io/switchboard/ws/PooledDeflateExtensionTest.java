@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -71,12 +72,11 @@ class PooledDeflateExtensionTest {
                 sessions.add(session);
             }
             DeflaterPool pool = server.getBean(DeflaterPool.class);
-            int held = pool.getPool().getInUseCount();
-            for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5); held != (pooled ? 0 : CONNECTIONS)
-                    && System.nanoTime() < deadline; held = pool.getPool().getInUseCount()) {
-                Thread.sleep(20); // Jetty takes a Deflater again just after the write the client has already read
-            }
-            return held;
+            int expected = pooled ? 0 : CONNECTIONS;
+            // Jetty takes a Deflater again just after the write the client has already read: the count settles there.
+            io.switchboard.testing.Await.until(expected + " Deflaters in use", Duration.ofSeconds(5),
+                    () -> pool.getPool().getInUseCount() == expected);
+            return pool.getPool().getInUseCount();
         } finally {
             client.stop();
             server.stop();
