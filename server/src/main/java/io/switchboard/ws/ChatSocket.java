@@ -11,8 +11,8 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -41,8 +41,31 @@ public final class ChatSocket implements WebSocketCreator {
     private final int outboxCapacity;
     private final BooleanSupplier draining;
     private final Compression compression;
-    /** WebSocket sessions opened and not yet ended (closed or failed), refused ones included. */
-    private final AtomicInteger openSessions = new AtomicInteger();
+    /** WebSocket sessions opened and not yet ended (closed or failed), refused ones included; guarded by itself. */
+    private final SessionCount openSessions = new SessionCount();
+
+    /** A count that {@link #awaitZero} can wait on without polling. */
+    private static final class SessionCount {
+        private int open;
+
+        synchronized void opened() {
+            open++;
+        }
+
+        synchronized void ended() {
+            if (--open == 0) notifyAll();
+        }
+
+        /** Waits until no session is open, at most until {@code deadlineNanos}; true when none is. */
+        synchronized boolean awaitZero(long deadlineNanos) throws InterruptedException {
+            while (open > 0) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) return false;
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return true;
+        }
+    }
 
     /**
      * @param draining true while the node drains: new connections are then closed at once with 1012 draining
@@ -66,17 +89,12 @@ public final class ChatSocket implements WebSocketCreator {
      * that 1012 with Jetty's own 1001. Returns whether they all ended.
      */
     public boolean awaitSessionsEnded(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (openSessions.get() > 0) {
-            if (System.nanoTime() > deadline) return false;
-            try {
-                Thread.sleep(10); // polling a counter during shutdown, bounded by the deadline
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
+        try {
+            return openSessions.awaitZero(System.nanoTime() + timeout.toNanos());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
-        return true;
     }
 
     /**
@@ -146,7 +164,7 @@ public final class ChatSocket implements WebSocketCreator {
         @Override
         public void onWebSocketOpen(Session session) {
             super.onWebSocketOpen(session);
-            socket.openSessions.incrementAndGet();
+            socket.openSessions.opened();
             if (auth == null) { // refused because the node drains
                 session.close(CloseCodes.SERVICE_RESTART, io.switchboard.drain.Drain.REASON,
                         org.eclipse.jetty.websocket.api.Callback.NOOP);
@@ -198,7 +216,7 @@ public final class ChatSocket implements WebSocketCreator {
         }
 
         private void ended() {
-            if (ended.compareAndSet(false, true)) socket.openSessions.decrementAndGet();
+            if (ended.compareAndSet(false, true)) socket.openSessions.ended();
         }
     }
 
