@@ -19,6 +19,9 @@ import org.junit.jupiter.api.Test;
  * 0, and every acked message is in the history exactly once and reached every client once, in order.
  */
 class ClusterDrainTest {
+    /** Measured figures go to the test log (target/test-logs/tests.log), where a reader of the run finds them. */
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ClusterDrainTest.class);
+
     private static final Duration DELAY = Duration.ofSeconds(2);
     private static final Duration WINDOW = Duration.ofSeconds(4);
 
@@ -66,9 +69,9 @@ class ClusterDrainTest {
                 lost = traffic.verify(ChatTraffic.history(reader, "drained"), Duration.ofSeconds(30));
             }
             assertEquals(0, lost);
-            System.out.printf("cluster drain: %d of 24 connections moved; /ready 503 after %.0f ms; closes %.0f..%.0f ms"
-                            + " after SIGTERM (span %.0f ms); exit 0 after %.0f ms; %d messages acked, %d lost%n",
-                    moved.size(), readyOffMs, first, last, last - first, exitMs, traffic.acked().size(), lost);
+            log.info(String.format("cluster drain: %d of 24 connections moved; /ready 503 after %.0f ms; closes %.0f..%.0f ms"
+                            + " after SIGTERM (span %.0f ms); exit 0 after %.0f ms; %d messages acked, %d lost",
+                    moved.size(), readyOffMs, first, last, last - first, exitMs, traffic.acked().size(), lost));
         }
     }
 }

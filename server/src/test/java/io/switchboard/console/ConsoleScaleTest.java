@@ -31,6 +31,9 @@ import org.openqa.selenium.By;
  */
 @Timeout(300)
 class ConsoleScaleTest extends ConsoleTestBase {
+    /** Measured figures go to the test log (target/test-logs/tests.log), where a reader of the run finds them. */
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ConsoleScaleTest.class);
+
     private static final int TOTAL = 50_000;
     private static final int REAL = 3;
     /** Bound on every measured page operation (typing included: the search waits 150 ms for typing to settle). */
@@ -157,8 +160,8 @@ class ConsoleScaleTest extends ConsoleTestBase {
             report("search -> rendered", searches);
             report("sort -> rendered", sorts);
             report("page -> rendered", pages);
-            System.out.printf("Connect storm during the measurements: %,d connections opened and as many closed in %.1f s (%,.0f per second each way)%n",
-                    stormed, stormSeconds, stormed / stormSeconds);
+            log.info(String.format("Connect storm during the measurements: %,d connections opened and as many closed in %.1f s (%,.0f per second each way)",
+                    stormed, stormSeconds, stormed / stormSeconds));
             assertTrue(stormed / stormSeconds > 1000, "the storm reached thousands per second: " + stormed / stormSeconds);
             for (List<Double> figures : List.of(searches, sorts, pages)) {
                 for (double ms : figures) assertTrue(ms >= 0 && ms < BOUND_MILLIS, "an operation took " + ms + " ms: " + figures);
@@ -184,7 +187,7 @@ class ConsoleScaleTest extends ConsoleTestBase {
     private static void report(String what, List<Double> ms) {
         List<Double> sorted = new ArrayList<>(ms);
         sorted.sort(Double::compare);
-        System.out.printf("Console at 50,000 connections, %s: n=%d p50 %.0f ms, max %.0f ms%n", what, sorted.size(),
-                sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1));
+        log.info(String.format("Console at 50,000 connections, %s: n=%d p50 %.0f ms, max %.0f ms", what, sorted.size(),
+                sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1)));
     }
 }

@@ -23,6 +23,9 @@ import org.junit.jupiter.api.Timeout;
 /** The connection query and the merge of per-node pages, against connections backed by fake peers (no server). */
 @Timeout(240)
 class ConnectionDirectoryTest {
+    /** Measured figures go to the test log (target/test-logs/tests.log), where a reader of the run finds them. */
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ConnectionDirectoryTest.class);
+
 
     /** Connection i: user u(i % 97), name, address and agent derived from i, queue length i % 13, rooms by i % 5. */
     private static List<Connection> fakes(int n, long seed) {
@@ -208,7 +211,7 @@ class ConnectionDirectoryTest {
         micros.sort(Comparator.naturalOrder());
         long p50 = micros.get(micros.size() / 2);
         long max = micros.get(micros.size() - 1);
-        System.out.printf("ConnectionDirectory over 50,000 connections: p50 %.1f ms, max %.1f ms%n", p50 / 1000.0, max / 1000.0);
+        log.info(String.format("ConnectionDirectory over 50,000 connections: p50 %.1f ms, max %.1f ms", p50 / 1000.0, max / 1000.0));
         assertTrue(max < 2_000_000, "a query took " + max / 1000 + " ms");
         Set<String> seen = new HashSet<>(ids(dir.query(query("name 4999", null, null, ConnectionSort.USER, true, 50)).items()));
         assertTrue(seen.size() >= 1);
