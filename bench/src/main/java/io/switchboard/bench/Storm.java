@@ -117,7 +117,7 @@ final class Storm implements AutoCloseable {
             long drainEnd = System.nanoTime() + step.drain().toNanos();
             for (Conn c : clients) {
                 long want = roomSeq.getOrDefault(c.room, -1L);
-                while (c.seenSeq < want && System.nanoTime() < drainEnd) Thread.sleep(10);
+                Tools.pollUntil(drainEnd, () -> c.seenSeq >= want);
             }
             progress.accept("storm: " + acked("p.") + " messages before the drop, every room at seq " + range(roomSeq.values()));
         }
@@ -183,7 +183,8 @@ final class Storm implements AutoCloseable {
             long drainEnd = System.nanoTime() + step.drain().toNanos();
             for (int i = 0; i < n; i++) {
                 long want = roomSeq.getOrDefault(again.get(i).room, -1L);
-                while (tracks[i].missing(want) > 0 && System.nanoTime() < drainEnd) Thread.sleep(10);
+                Track track = tracks[i];
+                Tools.pollUntil(drainEnd, () -> track.missing(want) <= 0);
             }
             for (int i = 0; i < n; i++) gaps += tracks[i].missing(roomSeq.getOrDefault(again.get(i).room, -1L));
             progress.accept("storm: " + acked("g.") + " messages while the clients were away; rooms now at seq " + range(roomSeq.values()));
@@ -469,11 +470,7 @@ final class Storm implements AutoCloseable {
                     // Too late (the connect timeout won): a connect failure, not a resume.
                     if (!conn.ready.isCompletedExceptionally()) t.joined(Frames.seq(frame), conn.epoch, Frames.isTrue(frame, "hasMore"), now);
                 }
-                case "error" -> {
-                    String code = Frames.field(frame, "code");
-                    stats.error(code == null ? "unknown" : code);
-                    if (!conn.ready.isDone()) conn.failed(new IllegalStateException("error_" + code));
-                }
+                case "error" -> Wire.error(conn, frame, stats);
                 default -> stats.other.increment();
             }
         }

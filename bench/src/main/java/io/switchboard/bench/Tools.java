@@ -99,6 +99,18 @@ final class Tools {
         }
     }
 
+    /**
+     * Waits until {@code done} holds or {@code deadlineNanos} ({@link System#nanoTime()}) passes, checking every 10 ms:
+     * for in-process counters the generator's I/O threads update (deliveries, seqs seen). Returns whether it holds.
+     */
+    static boolean pollUntil(long deadlineNanos, java.util.function.BooleanSupplier done) throws InterruptedException {
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() >= deadlineNanos) return false;
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
     /** Waits until {@code port} accepts connections; fails early, with its log, if {@code process} exits. */
     static void awaitListening(String what, Process process, int port, Path log, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();

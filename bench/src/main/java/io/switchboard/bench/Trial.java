@@ -386,7 +386,7 @@ final class Trial {
     private void drain(Stats stats) throws InterruptedException {
         long deadline = System.nanoTime() + step.drain().toNanos();
         Thread.sleep(Math.min(100, step.drain().toMillis())); // the last sends' completions
-        while (System.nanoTime() < deadline && stats.delivered.sum() < stats.expected.sum()) Thread.sleep(20);
+        Tools.pollUntil(deadline, () -> stats.delivered.sum() >= stats.expected.sum());
     }
 
     private static void sleepUntil(long nanos) throws InterruptedException {

@@ -25,6 +25,13 @@ interface Wire {
 
     boolean supportsDirect();
 
+    /** Counts a Switchboard {@code error} frame by its code; before the connection is ready it is a connect failure. */
+    static void error(Conn conn, String frame, Stats stats) {
+        String code = Frames.field(frame, "code");
+        stats.error(code == null ? "unknown" : code);
+        if (!conn.ready.isDone()) conn.failed(new IllegalStateException("error_" + code));
+    }
+
     /**
      * Switchboard's JSON protocol (docs/protocol.md): authenticate with an HS256 JWT at the upgrade, wait for
      * {@code welcome}, {@code join} the room, ready on {@code joined}. Message ids carry the send time, so the
@@ -79,11 +86,7 @@ interface Wire {
                     if (seq > conn.seenSeq) conn.seenSeq = seq;
                     conn.markReady();
                 }
-                case "error" -> {
-                    String code = Frames.field(frame, "code");
-                    stats.error(code == null ? "unknown" : code);
-                    if (!conn.ready.isDone()) conn.failed(new IllegalStateException("error_" + code));
-                }
+                case "error" -> Wire.error(conn, frame, stats);
                 default -> stats.other.increment();
             }
         }
