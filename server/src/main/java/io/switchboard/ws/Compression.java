@@ -65,8 +65,11 @@ public enum Compression {
             if (!PERMESSAGE_DEFLATE.equalsIgnoreCase(offer.getName())) continue;
             boolean acceptable = true;
             for (String parameter : offer.getParameterKeys()) {
-                acceptable &= parameter.equals("client_no_context_takeover") || parameter.equals("server_no_context_takeover")
-                        || (parameter.equals("client_max_window_bits") && windowBitsValid(offer.getParameter(parameter, null)));
+                String value = offer.getParameter(parameter, null);
+                // RFC 7692 §7: the no_context_takeover parameters take no value; an offer giving one is declined.
+                acceptable &= ((parameter.equals("client_no_context_takeover") || parameter.equals("server_no_context_takeover"))
+                        && value == null)
+                        || (parameter.equals("client_max_window_bits") && windowBitsValid(value));
             }
             if (acceptable) return offer.getParameterKeys().contains("client_no_context_takeover") ? NO_TAKEOVER : SERVER_NO_TAKEOVER;
         }

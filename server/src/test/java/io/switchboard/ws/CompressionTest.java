@@ -148,6 +148,15 @@ class CompressionTest {
                 answer("permessage-deflate; client_max_window_bits=99", "permessage-deflate"), "the next offer is taken");
     }
 
+    /** RFC 7692 §7.1.1: the no_context_takeover parameters have no value; an offer that gives one is declined. */
+    @Test
+    void anOfferGivingANoContextTakeoverParameterAValueIsDeclined() {
+        assertNull(answer("permessage-deflate; server_no_context_takeover=1"));
+        assertNull(answer("permessage-deflate; client_no_context_takeover=true"));
+        assertEquals("permessage-deflate;client_no_context_takeover;server_no_context_takeover",
+                answer("permessage-deflate; client_no_context_takeover; server_no_context_takeover"));
+    }
+
     private static String answer(String... offers) {
         ExtensionConfig answer = Compression.accept(Arrays.stream(offers).map(ExtensionConfig::parse).toList());
         return answer == null ? null : answer.getParameterizedName();
